@@ -1,0 +1,93 @@
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import time_zone_choices
+from organisations.models import Organisation
+
+
+class Cohort(models.Model):
+    """A group of an organisation's employees following a course together."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=time_zone_choices, default="Europe/Amsterdam"
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="trained_cohorts",
+        blank=True,
+        verbose_name=_("trainers"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="cohort_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="cohort_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self, now: datetime.datetime | None = None) -> datetime.date:
+        return (now or timezone.now()).astimezone(self.tz).date()
+
+    def is_running(self, now: datetime.datetime | None = None) -> bool:
+        return self.starts_on <= self.local_today(now) <= self.ends_on
+
+    def has_ended(self, now: datetime.datetime | None = None) -> bool:
+        return self.local_today(now) > self.ends_on
+
+
+class Enrollment(models.Model):
+    """A learner in a cohort: the one record that makes someone a learner."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    starts_on = models.DateField(
+        _("personal start date"),
+        help_text=_("Usually the cohort's start; later for someone who joins late."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "user__display_name"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["user", "cohort"], name="enrollment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort.name}"

@@ -1,0 +1,51 @@
+from django.db.models import Count, Q, QuerySet
+
+from cohorts.models import Cohort, Enrollment
+
+_ACTIVE = Enrollment.Status.ACTIVE
+
+
+def _with_counts(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    return queryset.select_related("organisation").annotate(
+        learner_count=Count(
+            "enrollments",
+            filter=~Q(enrollments__status=Enrollment.Status.WITHDRAWN),
+            distinct=True,
+        ),
+        active_count=Count("enrollments", filter=Q(enrollments__status=_ACTIVE), distinct=True),
+    )
+
+
+def cohorts_trained_by(user) -> QuerySet[Cohort]:
+    return _with_counts(Cohort.objects.filter(trainers=user)).order_by("-starts_on", "name")
+
+
+def cohorts_of_organisation(organisation) -> QuerySet[Cohort]:
+    return _with_counts(Cohort.objects.filter(organisation=organisation)).order_by(
+        "-starts_on", "name"
+    )
+
+
+def cohorts_overview() -> QuerySet[Cohort]:
+    return _with_counts(Cohort.objects.all()).order_by("organisation__name", "-starts_on")
+
+
+def enrollments_of_learner(user) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(user=user)
+        .exclude(status=Enrollment.Status.WITHDRAWN)
+        .select_related("cohort", "cohort__organisation")
+        .order_by("-cohort__starts_on")
+    )
+
+
+def cohort_roster(cohort: Cohort) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def cohort_trainers(cohort: Cohort):
+    return cohort.trainers.order_by("display_name", "email")

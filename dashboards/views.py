@@ -1,0 +1,138 @@
+"""Trainer workspace (/trainer/), organisation reports (/organisatie/), staff (/beheer/)."""
+
+from django.shortcuts import render
+
+from accounts.access import role_required
+from cohorts.access import cohort_for_org_admin, cohort_for_staff, cohort_for_trainer
+from cohorts.selectors import (
+    cohort_roster,
+    cohort_trainers,
+    cohorts_of_organisation,
+    cohorts_overview,
+    cohorts_trained_by,
+)
+from organisations.access import organisation_for_admin, organisation_for_staff
+from organisations.selectors import (
+    organisation_people,
+    organisations_administered_by,
+    organisations_overview,
+)
+
+# --- Trainer ----------------------------------------------------------------
+
+
+@role_required("trainer")
+def trainer_home(request):
+    """Beoordelen: the grading queue, with the trainer's cohorts beside it."""
+    return render(
+        request, "dashboards/trainer_home.html", {"cohorts": cohorts_trained_by(request.user)}
+    )
+
+
+@role_required("trainer")
+def trainer_cohorts(request):
+    """Groepen."""
+    return render(
+        request, "dashboards/trainer_cohorts.html", {"cohorts": cohorts_trained_by(request.user)}
+    )
+
+
+@role_required("trainer")
+def trainer_cohort(request, cohort_id: int):
+    cohort = cohort_for_trainer(request.user, cohort_id)
+    return render(
+        request,
+        "dashboards/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "roster": cohort_roster(cohort),
+            "trainers": cohort_trainers(cohort),
+            "area": "trainer",
+        },
+    )
+
+
+# --- Organisation admin -----------------------------------------------------
+
+
+@role_required("org_admin")
+def organisation_home(request):
+    """Rapportage."""
+    return render(
+        request,
+        "dashboards/organisation_home.html",
+        {"organisations": organisations_administered_by(request.user)},
+    )
+
+
+@role_required("org_admin")
+def organisation_detail(request, organisation_id: int):
+    organisation = organisation_for_admin(request.user, organisation_id)
+    return render(
+        request,
+        "dashboards/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "cohorts": cohorts_of_organisation(organisation),
+            "people": organisation_people(organisation),
+            "area": "organisation",
+        },
+    )
+
+
+@role_required("org_admin")
+def organisation_cohort(request, cohort_id: int):
+    cohort = cohort_for_org_admin(request.user, cohort_id)
+    return render(
+        request,
+        "dashboards/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "roster": cohort_roster(cohort),
+            "trainers": cohort_trainers(cohort),
+            "area": "organisation",
+        },
+    )
+
+
+# --- Platform staff ---------------------------------------------------------
+
+
+@role_required("staff")
+def staff_home(request):
+    """Beheer."""
+    return render(
+        request,
+        "dashboards/staff_home.html",
+        {"organisations": organisations_overview(), "cohorts": cohorts_overview()},
+    )
+
+
+@role_required("staff")
+def staff_organisation(request, organisation_id: int):
+    organisation = organisation_for_staff(request.user, organisation_id)
+    return render(
+        request,
+        "dashboards/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "cohorts": cohorts_of_organisation(organisation),
+            "people": organisation_people(organisation),
+            "area": "staff",
+        },
+    )
+
+
+@role_required("staff")
+def staff_cohort(request, cohort_id: int):
+    cohort = cohort_for_staff(request.user, cohort_id)
+    return render(
+        request,
+        "dashboards/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "roster": cohort_roster(cohort),
+            "trainers": cohort_trainers(cohort),
+            "area": "staff",
+        },
+    )

@@ -1,0 +1,19 @@
+from django.http import Http404
+from django.shortcuts import render
+
+from accounts.access import debug_only
+from notifications.outbox import outbox_message, outbox_messages
+
+
+@debug_only
+def outbox(request):
+    """Mail the demo has 'sent' (written to var/mail): only with DEBUG on."""
+    return render(request, "notifications/outbox.html", {"messages_sent": outbox_messages()})
+
+
+@debug_only
+def outbox_detail(request, name: str):
+    message = outbox_message(name)
+    if message is None:
+        raise Http404
+    return render(request, "notifications/outbox_detail.html", {"message": message})

@@ -1,0 +1,49 @@
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import (
+    CohortFactory,
+    OrganisationFactory,
+    UserFactory,
+    make_learner,
+    make_org_admin,
+    make_trainer,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits live in the cache (Redis in the CI pass); start every test clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """Two organisations with one cohort each and every role in both.
+
+    alice learns in Acme, bob learns in Bolt (another organisation); tara trains
+    Acme's cohort, theo trains Bolt's; olga administers Acme, otto administers
+    Bolt; sara is platform staff; nina has an account but no role at all.
+    """
+    acme = OrganisationFactory(name="Acme")
+    bolt = OrganisationFactory(name="Bolt")
+    acme_cohort = CohortFactory(organisation=acme, name="Acme najaar")
+    bolt_cohort = CohortFactory(organisation=bolt, name="Bolt najaar")
+    return SimpleNamespace(
+        acme=acme,
+        bolt=bolt,
+        cohort=acme_cohort,
+        other_cohort=bolt_cohort,
+        learner=make_learner(acme_cohort, email="alice@example.com", display_name="Alice"),
+        learner_other=make_learner(bolt_cohort, email="bob@example.com", display_name="Bob"),
+        trainer=make_trainer(acme_cohort, email="tara@example.com", display_name="Tara"),
+        trainer_other=make_trainer(bolt_cohort, email="theo@example.com", display_name="Theo"),
+        org_admin=make_org_admin(acme, email="olga@example.com", display_name="Olga"),
+        org_admin_other=make_org_admin(bolt, email="otto@example.com", display_name="Otto"),
+        staff=UserFactory(email="sara@example.com", display_name="Sara", is_staff=True),
+        nobody=UserFactory(email="nina@example.com", display_name="Nina"),
+    )

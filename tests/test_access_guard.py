@@ -1,0 +1,149 @@
+"""Every URL declares who may see it, and nobody sees more than their role allows."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.access import AUTHENTICATED, DEBUG_ONLY, PUBLIC, ROLE_RULES
+
+# Third-party URL trees that guard themselves: the Django admin by namespace (it
+# logs in through allauth, see lms/urls.py) and allauth's account pages by module
+# (allauth includes its URLs without a namespace).
+TRUSTED_NAMESPACES = {"admin"}
+TRUSTED_MODULE_PREFIXES = ("allauth.",)
+KNOWN_RULES = {PUBLIC, AUTHENTICATED, DEBUG_ONLY, *ROLE_RULES}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(
+                pattern.url_patterns,
+                prefix + str(pattern.pattern),
+                namespace or pattern.namespace,
+            )
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback, namespace
+
+
+def _view_module(callback) -> str:
+    target = getattr(callback, "view_class", None) or getattr(callback, "__wrapped__", callback)
+    return getattr(target, "__module__", "") or ""
+
+
+def test_every_own_url_declares_an_access_rule():
+    undeclared = []
+    for route, callback, namespace in _walk(get_resolver().url_patterns):
+        module = _view_module(callback)
+        if namespace in TRUSTED_NAMESPACES or module.startswith(TRUSTED_MODULE_PREFIXES):
+            continue
+        if getattr(callback, "access_rule", None) not in KNOWN_RULES:
+            undeclared.append(f"{route} -> {module}.{callback.__name__}")
+    assert undeclared == [], "URLs without a declared access rule:\n" + "\n".join(undeclared)
+
+
+def test_walk_sees_our_own_urls():
+    # Guards the guard: if the walk found nothing of ours it would pass vacuously.
+    routes = {route for route, _callback, _ns in _walk(get_resolver().url_patterns)}
+    assert {"leren/", "trainer/groepen/<int:cohort_id>/", "beheer/"} <= routes
+
+
+ROLES = [
+    "anonymous",
+    "learner",
+    "learner_other",
+    "trainer",
+    "trainer_other",
+    "org_admin",
+    "org_admin_other",
+    "staff",
+]
+
+# url name, kwargs builder (from the world fixture), expected status per role.
+# 302 for anonymous means: redirected to the login page (checked below).
+MATRIX = [
+    ("learn:home", None, [302, 200, 200, 403, 403, 403, 403, 403]),
+    ("learn:cohort", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("trainer:home", None, [302, 403, 403, 200, 200, 403, 403, 403]),
+    ("trainer:cohorts", None, [302, 403, 403, 200, 200, 403, 403, 403]),
+    ("trainer:cohort", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
+    ("organisation:home", None, [302, 403, 403, 403, 403, 200, 200, 403]),
+    ("organisation:detail", "organisation", [302, 403, 403, 403, 403, 200, 404, 403]),
+    ("organisation:cohort", "cohort", [302, 403, 403, 403, 403, 200, 404, 403]),
+    ("staff:home", None, [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:organisation", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:cohort", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("profile", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("welcome", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("start", None, [302, 302, 302, 302, 302, 302, 302, 302]),
+    ("health", None, [200, 200, 200, 200, 200, 200, 200, 200]),
+]
+
+
+def _kwargs(world, kind):
+    if kind is None:
+        return {}
+    if kind == "cohort":
+        return {"cohort_id": world.cohort.pk}
+    if kind == "organisation":
+        return {"organisation_id": world.acme.pk}
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(("url_name", "kind", "expected"), MATRIX, ids=[m[0] for m in MATRIX])
+def test_role_endpoint_matrix(client, world, url_name, kind, expected):
+    url = reverse(url_name, kwargs=_kwargs(world, kind))
+    seen = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(getattr(world, role))
+        response = client.get(url)
+        seen[role] = response.status_code
+        if role == "anonymous" and response.status_code == 302:
+            assert response["Location"].startswith(reverse("account_login") + "?next=")
+    assert seen == dict(zip(ROLES, expected, strict=True))
+
+
+def test_unknown_cohort_id_is_404_for_the_right_role(client, world):
+    client.force_login(world.trainer)
+    assert client.get(reverse("trainer:cohort", args=[999999])).status_code == 404
+    client.force_login(world.learner)
+    assert client.get(reverse("learn:cohort", args=[999999])).status_code == 404
+    client.force_login(world.org_admin)
+    assert client.get(reverse("organisation:cohort", args=[999999])).status_code == 404
+
+
+def test_other_tenant_data_never_appears_on_own_pages(client, world):
+    client.force_login(world.trainer)
+    body = client.get(reverse("trainer:cohorts")).content.decode()
+    assert world.cohort.name in body
+    assert world.other_cohort.name not in body
+    client.force_login(world.org_admin)
+    body = client.get(reverse("organisation:detail", args=[world.acme.pk])).content.decode()
+    assert "alice@example.com" in body
+    assert "bob@example.com" not in body
+
+
+@pytest.mark.parametrize(
+    "path", ["/leren/", "/trainer/", "/organisatie/", "/beheer/", "/profiel/", "/admin/"]
+)
+def test_logged_out_visitor_is_sent_to_login_and_back(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    login_url = response["Location"]
+    if login_url.startswith("/admin/login/"):
+        # The admin's own login page hands over to the product's login.
+        login_url = client.get(login_url)["Location"]
+    assert login_url.startswith("/accounts/login/")
+    response = client.post(
+        login_url, {"login": "sara@example.com", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == path
+
+
+def test_django_admin_refuses_non_staff(client, world):
+    client.force_login(world.trainer)
+    assert client.get("/admin/", follow=True).status_code == 403
+    client.force_login(world.staff)
+    assert client.get("/admin/").status_code == 200

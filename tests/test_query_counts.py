@@ -1,0 +1,67 @@
+"""Every page runs a fixed number of queries, whatever the amount of data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cohorts.services import enrollment_create
+from tests.factories import CohortFactory, make_learner, make_org_admin, make_trainer
+
+# url name, role in the world fixture, kwargs kind, pinned query count (session,
+# user, roles, then the page's own reads)
+PAGES = [
+    ("learn:home", "learner", None, 4),
+    ("learn:cohort", "learner", "cohort", 5),
+    ("trainer:home", "trainer", None, 4),
+    ("trainer:cohorts", "trainer", None, 4),
+    ("trainer:cohort", "trainer", "cohort", 6),
+    ("organisation:home", "org_admin", None, 4),
+    ("organisation:detail", "org_admin", "organisation", 6),
+    ("organisation:cohort", "org_admin", "cohort", 6),
+    ("staff:home", "staff", None, 5),
+    ("staff:organisation", "staff", "organisation", 6),
+    ("staff:cohort", "staff", "cohort", 6),
+    ("profile", "learner", None, 3),
+]
+
+
+def _url(world, name, kind):
+    kwargs = {}
+    if kind == "cohort":
+        kwargs = {"cohort_id": world.cohort.pk}
+    elif kind == "organisation":
+        kwargs = {"organisation_id": world.acme.pk}
+    return reverse(name, kwargs=kwargs)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _grow(world, n):
+    """More of everything the pages list: learners, cohorts, trainers, admins."""
+    for i in range(n):
+        make_learner(world.cohort, display_name=f"Extra {i}")
+        extra = CohortFactory(organisation=world.acme, name=f"Extra cohort {i}")
+        world.trainer.trained_cohorts.add(extra)
+        make_learner(extra)
+        make_learner(extra, display_name=f"Second {i}")
+        make_trainer(world.cohort)
+        make_org_admin(world.acme)
+        # The learner also follows more cohorts.
+        enrollment_create(cohort=extra, user=world.learner)
+
+
+@pytest.mark.parametrize(("name", "role", "kind", "pinned"), PAGES, ids=[p[0] for p in PAGES])
+def test_query_count_does_not_grow_with_data(client, world, name, role, kind, pinned):
+    client.force_login(getattr(world, role))
+    url = _url(world, name, kind)
+    client.get(url)  # warm up: session and per-process caches
+    small = _count(client, url)
+    _grow(world, 6)
+    large = _count(client, url)
+    assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"

@@ -1,0 +1,66 @@
+import io
+
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from cohorts.models import Cohort, Enrollment
+from demo.seed import DEMO_PASSWORD
+from organisations.models import Membership, Organisation
+
+NAMED = [
+    ("learner@example.com", "/leren/"),
+    ("trainer@example.com", "/trainer/"),
+    ("orgadmin@example.com", "/organisatie/"),
+    ("staff@example.com", "/beheer/"),
+    ("learner2@example.com", "/leren/"),
+    ("trainer2@example.com", "/trainer/"),
+    ("orgadmin2@example.com", "/organisatie/"),
+]
+
+
+def _snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (User, Organisation, Membership, Cohort, Enrollment)
+    } | {"enrollment_dates": sorted(Enrollment.objects.values_list("pk", "starts_on", "status"))}
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _snapshot()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _snapshot() == first
+
+
+def test_every_named_account_logs_in_and_lands_on_its_start_page(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    for email, start in NAMED:
+        client = Client()
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        response = client.get("/", follow=True)
+        assert response.redirect_chain[-1][0] == start, email
+        assert response.status_code == 200
+
+
+def test_each_cohort_has_at_least_eight_further_learners_with_distinct_names(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    for organisation_name in ("Demo BV", "Tweede BV"):
+        cohort = Cohort.objects.get(organisation__name=organisation_name)
+        names = list(
+            Enrollment.objects.filter(cohort=cohort)
+            .exclude(user__email__in=["learner@example.com", "learner2@example.com"])
+            .values_list("user__display_name", flat=True)
+        )
+        assert len(names) >= 8
+        assert len(set(names)) == len(names)
+        assert cohort.is_running()
+
+
+def test_demo_learners_of_one_organisation_cannot_see_the_other(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    client = Client()
+    client.post("/accounts/login/", {"login": "learner@example.com", "password": DEMO_PASSWORD})
+    other = Cohort.objects.get(organisation__name="Tweede BV")
+    assert client.get(f"/leren/groepen/{other.pk}/").status_code == 404
