@@ -30,6 +30,7 @@ makemessages: $(INSTALLED)
 
 run: setup
 	$(DEV) $(PY) manage.py migrate --no-input
+	$(DEV) $(PY) manage.py import_course courses/content/klantgerichtheid
 	$(DEV) $(PY) manage.py seed_demo
 	$(DEV) $(PY) scripts/devrun.py
 

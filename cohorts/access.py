@@ -10,14 +10,14 @@ from organisations.models import Membership
 def cohort_for_trainer(user, cohort_id: int) -> Cohort:
     """A cohort the user is assigned to as trainer."""
     return get_object_or_404(
-        Cohort.objects.select_related("organisation"), pk=cohort_id, trainers=user
+        Cohort.objects.select_related("organisation", "course"), pk=cohort_id, trainers=user
     )
 
 
 def cohort_for_org_admin(user, cohort_id: int) -> Cohort:
     """A cohort of an organisation the user administers."""
     return get_object_or_404(
-        Cohort.objects.select_related("organisation"),
+        Cohort.objects.select_related("organisation", "course"),
         pk=cohort_id,
         organisation__memberships__user=user,
         organisation__memberships__role=Membership.Role.ORG_ADMIN,
@@ -27,13 +27,13 @@ def cohort_for_org_admin(user, cohort_id: int) -> Cohort:
 def cohort_for_staff(user, cohort_id: int) -> Cohort:
     if not user.is_staff:
         raise Http404
-    return get_object_or_404(Cohort.objects.select_related("organisation"), pk=cohort_id)
+    return get_object_or_404(Cohort.objects.select_related("organisation", "course"), pk=cohort_id)
 
 
 def enrollment_for_learner(user, cohort_id: int) -> Enrollment:
     """The user's own enrolment in a cohort (withdrawn ones stay closed)."""
     return get_object_or_404(
-        Enrollment.objects.select_related("cohort", "cohort__organisation"),
+        Enrollment.objects.select_related("cohort", "cohort__organisation", "cohort__course"),
         cohort_id=cohort_id,
         user=user,
         status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED],

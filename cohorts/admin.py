@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, ModuleRelease
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -9,13 +9,19 @@ class EnrollmentInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ModuleReleaseInline(admin.TabularInline):
+    model = ModuleRelease
+    extra = 0
+    autocomplete_fields = ["module"]
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "starts_on", "ends_on", "time_zone"]
+    list_display = ["name", "organisation", "course", "starts_on", "ends_on", "time_zone"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__name"]
     filter_horizontal = ["trainers"]
-    inlines = [EnrollmentInline]
+    inlines = [ModuleReleaseInline, EnrollmentInline]
 
 
 @admin.register(Enrollment)

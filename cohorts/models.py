@@ -21,6 +21,14 @@ class Cohort(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, choices=time_zone_choices, default="Europe/Amsterdam"
     )
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+        null=True,
+        blank=True,
+        verbose_name=_("course"),
+    )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="trained_cohorts",
@@ -60,6 +68,26 @@ class Cohort(models.Model):
 
     def has_ended(self, now: datetime.datetime | None = None) -> bool:
         return self.local_today(now) > self.ends_on
+
+
+class ModuleRelease(models.Model):
+    """Staff's override of when a module opens for one cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="module_releases")
+    module = models.ForeignKey(
+        "courses.Module", on_delete=models.CASCADE, related_name="cohort_releases"
+    )
+    opens_on = models.DateField(_("opens on"))
+
+    class Meta:
+        verbose_name = _("module release date")
+        verbose_name_plural = _("module release dates")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "module"], name="module_release_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} @ {self.cohort.name}: {self.opens_on}"
 
 
 class Enrollment(models.Model):

@@ -34,7 +34,7 @@ def enrollments_of_learner(user) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(user=user)
         .exclude(status=Enrollment.Status.WITHDRAWN)
-        .select_related("cohort", "cohort__organisation")
+        .select_related("cohort", "cohort__organisation", "cohort__course")
         .order_by("-cohort__starts_on")
     )
 

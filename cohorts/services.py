@@ -3,7 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, ModuleRelease
 from organisations.models import Membership, Organisation
 from organisations.services import membership_add
 
@@ -20,9 +20,11 @@ def cohort_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
     time_zone: str = "Europe/Amsterdam",
+    course=None,
 ) -> Cohort:
     cohort = Cohort(
         organisation=organisation,
+        course=course,
         name=name.strip(),
         starts_on=starts_on,
         ends_on=ends_on,
@@ -34,6 +36,39 @@ def cohort_create(
         raise CohortError("; ".join(exc.messages)) from exc
     cohort.save()
     return cohort
+
+
+@transaction.atomic
+def cohort_set_course(*, cohort: Cohort, course) -> Cohort:
+    cohort.course = course
+    cohort.save(update_fields=["course"])
+    return cohort
+
+
+@transaction.atomic
+def module_release_set(*, cohort: Cohort, module, opens_on: datetime.date | None):
+    """Staff override of a module's opening date for one cohort; None restores the default."""
+    if module.course_id != cohort.course_id:
+        raise CohortError("This module is not part of the cohort's course.")
+    if opens_on is None:
+        ModuleRelease.objects.filter(cohort=cohort, module=module).delete()
+        return None
+    release, _created = ModuleRelease.objects.update_or_create(
+        cohort=cohort, module=module, defaults={"opens_on": opens_on}
+    )
+    return release
+
+
+@transaction.atomic
+def cohort_schedule_update(*, cohort: Cohort, opens_on_by_module: dict) -> int:
+    """Set (or clear, with None) several modules' opening dates at once; returns changes."""
+    changed = 0
+    current = dict(ModuleRelease.objects.filter(cohort=cohort).values_list("module_id", "opens_on"))
+    for module, opens_on in opens_on_by_module.items():
+        if current.get(module.pk) != opens_on:
+            module_release_set(cohort=cohort, module=module, opens_on=opens_on)
+            changed += 1
+    return changed
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 """Trainer workspace (/trainer/), organisation reports (/organisatie/), staff (/beheer/)."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import role_required
 from cohorts.access import cohort_for_org_admin, cohort_for_staff, cohort_for_trainer
@@ -11,6 +14,9 @@ from cohorts.selectors import (
     cohorts_overview,
     cohorts_trained_by,
 )
+from cohorts.services import cohort_schedule_update
+from courses.selectors import module_schedule
+from dashboards.forms import ScheduleForm
 from organisations.access import organisation_for_admin, organisation_for_staff
 from organisations.selectors import (
     organisation_people,
@@ -125,7 +131,27 @@ def staff_organisation(request, organisation_id: int):
 
 @role_required("staff")
 def staff_cohort(request, cohort_id: int):
+    """A cohort for staff, with the module release schedule they can override."""
     cohort = cohort_for_staff(request.user, cohort_id)
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None, schedule=module_schedule(cohort)
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            changed = cohort_schedule_update(
+                cohort=cohort, opens_on_by_module=form.opens_on_by_module()
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d opening date changed.",
+                    "%(count)d opening dates changed.",
+                    changed,
+                )
+                % {"count": changed},
+            )
+            return redirect("staff:cohort", cohort_id=cohort.pk)
+        messages.error(request, _("Please correct the dates below; nothing was changed."))
     return render(
         request,
         "dashboards/cohort_detail.html",
@@ -134,5 +160,6 @@ def staff_cohort(request, cohort_id: int):
             "roster": cohort_roster(cohort),
             "trainers": cohort_trainers(cohort),
             "area": "staff",
+            "schedule_form": form,
         },
     )

@@ -7,13 +7,21 @@ for what it would create first, so a second run changes nothing.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
 from cohorts.models import Cohort
-from cohorts.services import cohort_assign_trainer, cohort_create, enrollment_create
+from cohorts.services import (
+    cohort_assign_trainer,
+    cohort_create,
+    cohort_set_course,
+    enrollment_create,
+)
+from courses.selectors import course_state
+from courses.services import course_import, lesson_mark_read
 from organisations.models import Membership, Organisation
 from organisations.services import membership_add, organisation_create
 
@@ -79,6 +87,10 @@ DEMO_ORGANISATIONS = [
 ]
 
 STAFF = ("staff@example.com", "Sara Staf")
+COURSE_FOLDER = settings.BASE_DIR / "courses" / "content" / "klantgerichtheid"
+# How many of the open lessons each further learner has read, so the demo shows
+# people at different stages (the named demo learner starts fresh).
+READ_PATTERN = [8, 6, 5, 4, 3, 2, 1, 0, 0]
 
 
 def _email_for(name: str, domain: str) -> str:
@@ -101,6 +113,11 @@ def seed_demo(*, today: datetime.date | None = None) -> list[str]:
     today = today or timezone.localdate()
     created: list[str] = []
 
+    report = course_import(folder=COURSE_FOLDER)
+    if report.changed:
+        created.append(f"course {report.course.slug}")
+    course = report.course
+
     staff, is_new = _person(*STAFF, is_staff=True, is_superuser=True)
     if is_new:
         created.append(f"staff {staff.email}")
@@ -119,8 +136,11 @@ def seed_demo(*, today: datetime.date | None = None) -> list[str]:
                 name=spec.cohort_name,
                 starts_on=starts_on,
                 ends_on=starts_on + datetime.timedelta(days=70),
+                course=course,
             )
             created.append(f"cohort {spec.cohort_name}")
+        if cohort.course_id is None:
+            cohort_set_course(cohort=cohort, course=course)
 
         trainer, is_new = _person(*spec.trainer)
         if is_new:
@@ -143,9 +163,17 @@ def seed_demo(*, today: datetime.date | None = None) -> list[str]:
             if not cohort.enrollments.filter(user=learner).exists():
                 # The last two joined a week late, so personal start dates differ.
                 late = datetime.timedelta(days=7) if index >= len(learners) - 2 else None
-                enrollment_create(
+                enrollment = enrollment_create(
                     cohort=cohort,
                     user=learner,
                     starts_on=cohort.starts_on + late if late else None,
                 )
+                if index > 0:
+                    _read_some(enrollment, READ_PATTERN[(index - 1) % len(READ_PATTERN)])
     return created
+
+
+def _read_some(enrollment, count: int) -> None:
+    open_lessons = [state.lesson for state in course_state(enrollment).lessons if state.is_open]
+    for lesson in open_lessons[:count]:
+        lesson_mark_read(enrollment=enrollment, lesson=lesson)

@@ -3,6 +3,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
+from courses.services import course_import
+from tests.course_files import SHIPPED
 from tests.factories import (
     CohortFactory,
     OrganisationFactory,
@@ -27,13 +29,17 @@ def world(db):
 
     alice learns in Acme, bob learns in Bolt (another organisation); tara trains
     Acme's cohort, theo trains Bolt's; olga administers Acme, otto administers
-    Bolt; sara is platform staff; nina has an account but no role at all.
+    Bolt; sara is platform staff; nina has an account but no role at all. Both
+    cohorts follow the shipped course and started a week ago, so module 1 and 2
+    are open and modules 3 and 4 are locked.
     """
     acme = OrganisationFactory(name="Acme")
     bolt = OrganisationFactory(name="Bolt")
-    acme_cohort = CohortFactory(organisation=acme, name="Acme najaar")
-    bolt_cohort = CohortFactory(organisation=bolt, name="Bolt najaar")
+    course = course_import(folder=SHIPPED).course
+    acme_cohort = CohortFactory(organisation=acme, name="Acme najaar", course=course)
+    bolt_cohort = CohortFactory(organisation=bolt, name="Bolt najaar", course=course)
     return SimpleNamespace(
+        course=course,
         acme=acme,
         bolt=bolt,
         cohort=acme_cohort,

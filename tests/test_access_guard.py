@@ -63,6 +63,8 @@ ROLES = [
 MATRIX = [
     ("learn:home", None, [302, 200, 200, 403, 403, 403, 403, 403]),
     ("learn:cohort", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:module", "module", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:lesson", "lesson", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("trainer:home", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohorts", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohort", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
@@ -86,6 +88,10 @@ def _kwargs(world, kind):
         return {"cohort_id": world.cohort.pk}
     if kind == "organisation":
         return {"organisation_id": world.acme.pk}
+    if kind == "module":
+        return {"cohort_id": world.cohort.pk, "module_slug": "klantgericht-of-klantvriendelijk"}
+    if kind == "lesson":
+        return {"cohort_id": world.cohort.pk, "lesson_slug": "wat-je-biedt-en-hoe-je-het-brengt"}
     raise AssertionError(kind)
 
 
@@ -101,6 +107,30 @@ def test_role_endpoint_matrix(client, world, url_name, kind, expected):
         seen[role] = response.status_code
         if role == "anonymous" and response.status_code == 302:
             assert response["Location"].startswith(reverse("account_login") + "?next=")
+    assert seen == dict(zip(ROLES, expected, strict=True))
+
+
+# Writes: url name, kwargs kind, expected status per role for a POST.
+POST_MATRIX = [
+    ("learn:lesson_read", "lesson", [302, 302, 404, 403, 403, 403, 403, 403]),
+    ("staff:cohort", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
+]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "kind", "expected"), POST_MATRIX, ids=[m[0] for m in POST_MATRIX]
+)
+def test_role_endpoint_matrix_for_writes(client, world, url_name, kind, expected):
+    url = reverse(url_name, kwargs=_kwargs(world, kind))
+    seen = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(getattr(world, role))
+        response = client.post(url, {})
+        seen[role] = response.status_code
+        if role == "anonymous":
+            assert response["Location"].startswith(reverse("account_login"))
     assert seen == dict(zip(ROLES, expected, strict=True))
 
 

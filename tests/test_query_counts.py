@@ -6,13 +6,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.services import enrollment_create
+from courses.services import course_import, lesson_mark_read
+from tests.course_files import write_course
 from tests.factories import CohortFactory, make_learner, make_org_admin, make_trainer
 
 # url name, role in the world fixture, kwargs kind, pinned query count (session,
 # user, roles, then the page's own reads)
 PAGES = [
-    ("learn:home", "learner", None, 4),
-    ("learn:cohort", "learner", "cohort", 5),
+    ("learn:home", "learner", None, 8),
+    ("learn:cohort", "learner", "cohort", 9),
     ("trainer:home", "trainer", None, 4),
     ("trainer:cohorts", "trainer", None, 4),
     ("trainer:cohort", "trainer", "cohort", 6),
@@ -21,7 +23,7 @@ PAGES = [
     ("organisation:cohort", "org_admin", "cohort", 6),
     ("staff:home", "staff", None, 5),
     ("staff:organisation", "staff", "organisation", 6),
-    ("staff:cohort", "staff", "cohort", 6),
+    ("staff:cohort", "staff", "cohort", 8),
     ("profile", "learner", None, 3),
 ]
 
@@ -65,3 +67,36 @@ def test_query_count_does_not_grow_with_data(client, world, name, role, kind, pi
     _grow(world, 6)
     large = _count(client, url)
     assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"
+
+
+LEARNER_PAGES = [
+    ("learn:home", {}, 8),
+    ("learn:cohort", {"cohort": True}, 9),
+    ("learn:module", {"cohort": True, "module_slug": "module-1"}, 8),
+    ("learn:lesson", {"cohort": True, "lesson_slug": "les-1-1"}, 9),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "pinned"), LEARNER_PAGES, ids=[p[0] for p in LEARNER_PAGES]
+)
+@pytest.mark.parametrize("size", [(1, 1), (6, 5)], ids=["small-course", "large-course"])
+def test_learner_pages_do_not_grow_with_the_course(
+    client, db, tmp_path, name, kwargs, pinned, size
+):
+    modules, lessons = size
+    course = course_import(
+        folder=write_course(tmp_path, modules=modules, lessons=lessons, offsets=[0] * modules)
+    ).course
+    cohort = CohortFactory(course=course)
+    learner = make_learner(cohort)
+    enrollment = learner.enrollments.get()
+    for lesson in course.lessons.all()[: modules * lessons // 2]:
+        lesson_mark_read(enrollment=enrollment, lesson=lesson)
+    client.force_login(learner)
+    url_kwargs = {key: value for key, value in kwargs.items() if key != "cohort"}
+    if kwargs.get("cohort"):
+        url_kwargs["cohort_id"] = cohort.pk
+    url = reverse(name, kwargs=url_kwargs)
+    client.get(url)
+    assert _count(client, url) == pinned

@@ -1,0 +1,278 @@
+"""import_course: validate everything first, import all or nothing, never lose progress."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from courses.content_files import read_course_folder
+from courses.models import Course, Lesson, LessonProgress, Module
+from courses.selectors import course_state
+from courses.services import CourseImportError, course_import, lesson_mark_read
+from tests.course_files import SHIPPED, lesson_text, write_course
+from tests.factories import CohortFactory, make_learner
+
+
+def _problems(folder):
+    _spec, problems = read_course_folder(folder)
+    return [str(problem) for problem in problems]
+
+
+def _import_fails(folder):
+    with pytest.raises(CourseImportError) as caught:
+        course_import(folder=folder)
+    assert Course.objects.count() == 0
+    assert Lesson.objects.count() == 0
+    return [str(problem) for problem in caught.value.problems]
+
+
+# --- The shipped course ----------------------------------------------------------
+
+
+def test_shipped_course_is_valid():
+    assert _problems(SHIPPED) == []
+
+
+def test_shipped_course_meets_the_content_brief():
+    spec, _ = read_course_folder(SHIPPED)
+    assert len(spec.modules) == 4
+    assert all(3 <= len(module.lessons) <= 5 for module in spec.modules)
+    lessons = [lesson for module in spec.modules for lesson in module.lessons]
+    assert len(lessons) >= 14
+    assert sum(len(lesson.body.split()) for lesson in lessons) >= 5000
+    for lesson in lessons:
+        assert lesson.body.startswith("**Leerdoel:**"), lesson.slug
+        assert "## Wat neem je mee?" in lesson.body, lesson.slug
+        assert "**Vraag om over na te denken:**" in lesson.body, lesson.slug
+    for module in spec.modules:
+        assert "## Bronnen" in module.lessons[-1].body, module.slug
+    assert spec.modules[0].release_offset_days == 0
+    assert spec.intro.strip()
+
+
+# --- Importing --------------------------------------------------------------------
+
+
+def test_import_creates_course_modules_and_lessons_in_order(db, tmp_path):
+    report = course_import(folder=write_course(tmp_path, modules=2, lessons=3))
+    course = report.course
+    assert course.title == "Testcursus"
+    assert list(course.modules.values_list("slug", "position", "release_offset_days")) == [
+        ("module-1", 1, 0),
+        ("module-2", 2, 7),
+    ]
+    assert list(Lesson.objects.filter(module__slug="module-2").values_list("slug", "position")) == [
+        ("les-2-1", 1),
+        ("les-2-2", 2),
+        ("les-2-3", 3),
+    ]
+    assert "testcursus" in course.intro
+
+
+def test_second_import_changes_nothing(db, tmp_path):
+    folder = write_course(tmp_path)
+    course_import(folder=folder)
+    before = list(Lesson.objects.values()) + list(Module.objects.values())
+    updated_at = Course.objects.get().updated_at
+    report = course_import(folder=folder)
+    assert not report.changed
+    assert report.unchanged == 1 + 2 + 4
+    assert list(Lesson.objects.values()) + list(Module.objects.values()) == before
+    assert Course.objects.get().updated_at == updated_at
+
+
+def test_reimport_updates_text_and_order_and_keeps_progress(db, tmp_path):
+    folder = write_course(tmp_path)
+    course = course_import(folder=folder).course
+    cohort = CohortFactory(course=course)
+    enrollment = make_learner(cohort).enrollments.get()
+    lesson = Lesson.objects.get(slug="les-1-1")
+    lesson_mark_read(enrollment=enrollment, lesson=lesson)
+
+    (folder / "module-1" / "les-1-1.md").write_text(lesson_text("Nieuwe titel", 9, "Nieuw."))
+    text = (folder / "course.yaml").read_text()
+    (folder / "course.yaml").write_text(
+        text.replace("- les-1-1\n  - les-1-2", "- les-1-2\n  - les-1-1")
+    )
+    report = course_import(folder=folder)
+
+    lesson.refresh_from_db()
+    assert (lesson.title, lesson.minutes, lesson.body, lesson.position) == (
+        "Nieuwe titel",
+        9,
+        "Nieuw.",
+        2,
+    )
+    assert any("les-1-1" in line for line in report.updated)
+    assert LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson).exists()
+
+
+def test_removed_lesson_is_archived_not_deleted_and_progress_kept(db, tmp_path):
+    folder = write_course(tmp_path)
+    course = course_import(folder=folder).course
+    cohort = CohortFactory(course=course)
+    enrollment = make_learner(cohort).enrollments.get()
+    gone = Lesson.objects.get(slug="les-1-2")
+    lesson_mark_read(enrollment=enrollment, lesson=gone)
+
+    (folder / "module-1" / "les-1-2.md").unlink()
+    text = (folder / "course.yaml").read_text()
+    (folder / "course.yaml").write_text(text.replace("  - les-1-2\n", ""))
+    report = course_import(folder=folder)
+
+    gone.refresh_from_db()
+    assert gone.archived
+    assert report.archived == ["lesson les-1-2"]
+    assert LessonProgress.objects.filter(lesson=gone).exists()
+    state = course_state(enrollment)
+    assert [s.lesson.slug for s in state.lessons] == ["les-1-1", "les-2-1", "les-2-2"]
+    assert (state.read_count, state.total) == (0, 3)
+
+
+def test_restored_lesson_comes_back_with_its_progress(db, tmp_path):
+    folder = write_course(tmp_path)
+    course = course_import(folder=folder).course
+    enrollment = make_learner(CohortFactory(course=course)).enrollments.get()
+    lesson = Lesson.objects.get(slug="les-2-1")
+    lesson_mark_read(enrollment=enrollment, lesson=lesson)
+    original = (folder / "course.yaml").read_text()
+    (folder / "course.yaml").write_text(original.replace("  - les-2-1\n", ""))
+    (folder / "module-2" / "les-2-1.md").rename(tmp_path / "parked.md")
+    course_import(folder=folder)
+    (tmp_path / "parked.md").rename(folder / "module-2" / "les-2-1.md")
+    (folder / "course.yaml").write_text(original)
+    course_import(folder=folder)
+    assert course_state(enrollment).read_count == 1
+
+
+def test_command_reports_and_is_idempotent(db, tmp_path):
+    folder = write_course(tmp_path)
+    out = io.StringIO()
+    call_command("import_course", str(folder), stdout=out)
+    assert "created lesson les-1-1" in out.getvalue()
+    out = io.StringIO()
+    call_command("import_course", str(folder), stdout=out)
+    assert "0 created, 0 updated, 0 archived, 7 unchanged" in out.getvalue()
+
+
+# --- Bad input: a precise error per problem, nothing imported -------------------------
+
+
+def test_yaml_syntax_error_names_file_and_line(db, tmp_path):
+    folder = write_course(tmp_path)
+    text = (folder / "course.yaml").read_text().splitlines()
+    text[1] = "title: [unclosed"
+    (folder / "course.yaml").write_text("\n".join(text))
+    problems = _import_fails(folder)
+    assert len(problems) == 1
+    assert re.match(r"course\.yaml:\d+: YAML syntax error", problems[0])
+
+
+def test_missing_lesson_file(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-2" / "les-2-2.md").unlink()
+    assert _import_fails(folder) == ["module-2/les-2-2.md: file is missing"]
+
+
+def test_duplicate_slugs_point_at_both_lines(db, tmp_path):
+    folder = write_course(tmp_path)
+    text = (folder / "course.yaml").read_text()
+    text = text.replace("slug: module-2", "slug: module-1").replace("- les-2-2", "- les-1-1")
+    (folder / "course.yaml").write_text(text)
+    problems = _import_fails(folder)
+    assert any(
+        re.match(
+            r"course\.yaml:\d+: duplicate module slug 'module-1' \(first used on line \d+\)", p
+        )
+        for p in problems
+    )
+    assert any(
+        re.match(r"course\.yaml:\d+: duplicate lesson slug 'les-1-1' \(first used on line \d+\)", p)
+        for p in problems
+    )
+
+
+def test_unknown_keys_everywhere(db, tmp_path):
+    folder = write_course(tmp_path)
+    text = (folder / "course.yaml").read_text()
+    text = text.replace("summary:", "auteur: iemand\nsummary:", 1)
+    text = text.replace("  title: Module 1", "  title: Module 1\n  kleur: blauw")
+    (folder / "course.yaml").write_text(text)
+    lesson = folder / "module-1" / "les-1-1.md"
+    lesson.write_text(lesson.read_text().replace("minutes: 5", "minutes: 5\nniveau: 2"))
+    problems = _import_fails(folder)
+    lines = text.splitlines()
+    auteur_line = lines.index("auteur: iemand") + 1
+    kleur_line = lines.index("  kleur: blauw") + 1
+    assert any(p.startswith(f"course.yaml:{auteur_line}: unknown key 'auteur'") for p in problems)
+    assert any(p.startswith(f"course.yaml:{kleur_line}: unknown key 'kleur'") for p in problems)
+    assert any(p.startswith("module-1/les-1-1.md:4: unknown key 'niveau'") for p in problems)
+
+
+def test_empty_titles(db, tmp_path):
+    folder = write_course(tmp_path)
+    text = (folder / "course.yaml").read_text().replace("title: Module 2", "title: ''")
+    (folder / "course.yaml").write_text(text)
+    lesson = folder / "module-1" / "les-1-2.md"
+    lesson.write_text(lesson.read_text().replace("title: Les 1.2", "title:"))
+    problems = _import_fails(folder)
+    assert any(re.match(r"course\.yaml:\d+: module title is empty", p) for p in problems)
+    assert any(re.match(r"module-1/les-1-2\.md:2: title is empty", p) for p in problems)
+
+
+def test_front_matter_problems(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-1" / "les-1-1.md").write_text("Geen front matter.\n")
+    (folder / "module-1" / "les-1-2.md").write_text("---\ntitle: Open\nminutes: 5\n\nTekst\n")
+    (folder / "module-2" / "les-2-1.md").write_text("---\ntitle: X\nminutes: veel\n---\nTekst\n")
+    problems = _import_fails(folder)
+    assert (
+        "module-1/les-1-1.md:1: front matter missing: the file must start with a '---' line"
+        in problems
+    )
+    assert "module-1/les-1-2.md:1: front matter is not closed with a '---' line" in problems
+    assert "module-2/les-2-1.md:3: minutes must be a whole number" in problems
+
+
+def test_unlisted_lesson_file_and_bad_slug(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-1" / "vergeten.md").write_text(lesson_text("Vergeten"))
+    text = (folder / "course.yaml").read_text().replace("- les-2-2", "- Les_2_2")
+    (folder / "course.yaml").write_text(text)
+    problems = _import_fails(folder)
+    assert "module-1/vergeten.md: lesson file is not listed in course.yaml" in problems
+    assert any("lesson slug 'Les_2_2' may only hold" in p for p in problems)
+
+
+def test_every_problem_is_reported_at_once(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-2" / "les-2-2.md").unlink()
+    text = (folder / "course.yaml").read_text().replace("title: Module 1", "title: ''")
+    (folder / "course.yaml").write_text(text)
+    assert len(_import_fails(folder)) == 2
+
+
+def test_failed_reimport_leaves_the_existing_course_untouched(db, tmp_path):
+    folder = write_course(tmp_path)
+    course_import(folder=folder)
+    before = list(Lesson.objects.values())
+    (folder / "module-1" / "les-1-1.md").write_text(lesson_text("Gewijzigd"))
+    (folder / "module-2" / "les-2-2.md").unlink()
+    with pytest.raises(CourseImportError):
+        course_import(folder=folder)
+    assert list(Lesson.objects.values()) == before
+
+
+def test_command_prints_each_problem_and_fails(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-2" / "les-2-2.md").unlink()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_course", str(folder), stderr=err)
+    assert "module-2/les-2-2.md: file is missing" in err.getvalue()
+
+
+def test_not_a_folder(db, tmp_path):
+    with pytest.raises(CourseImportError, match="not a folder"):
+        course_import(folder=tmp_path / "bestaat-niet")
