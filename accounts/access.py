@@ -10,12 +10,24 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 DEBUG_ONLY = "debug-only"
 ROLE_RULES = ("learner", "trainer", "org_admin", "staff")
+
+
+def _to_login(request):
+    """Send a logged-out visitor to the login page and back.
+
+    HTMX requests (autosave) get a plain 401 instead: following the redirect would
+    hand the script a login page as if the save had worked.
+    """
+    if getattr(request, "htmx", False):
+        return HttpResponse(_("You are logged out."), status=401)
+    return redirect_to_login(request.get_full_path())
 
 
 def _declare(view, rule: str):
@@ -34,7 +46,7 @@ def login_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _to_login(request)
         return view(request, *args, **kwargs)
 
     return _declare(wrapper, AUTHENTICATED)
@@ -53,7 +65,7 @@ def role_required(role: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _to_login(request)
             if not getattr(request.roles, role):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

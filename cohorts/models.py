@@ -90,6 +90,28 @@ class ModuleRelease(models.Model):
         return f"{self.module} @ {self.cohort.name}: {self.opens_on}"
 
 
+class AssignmentDeadline(models.Model):
+    """Staff's override of an assignment's due date for one cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="deadlines")
+    assignment = models.ForeignKey(
+        "assignments.Assignment", on_delete=models.CASCADE, related_name="cohort_deadlines"
+    )
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        verbose_name = _("assignment due date")
+        verbose_name_plural = _("assignment due dates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "assignment"], name="assignment_deadline_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} @ {self.cohort.name}: {self.due_on}"
+
+
 class Enrollment(models.Model):
     """A learner in a cohort: the one record that makes someone a learner."""
 

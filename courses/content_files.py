@@ -14,7 +14,7 @@ import yaml
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COURSE_KEYS = {"slug", "title", "summary", "learning_goals", "intro", "modules"}
 COURSE_REQUIRED = {"slug", "title", "modules"}
-MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons"}
+MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons", "assignments"}
 MODULE_REQUIRED = {"slug", "title", "lessons"}
 FRONT_MATTER_KEYS = {"title", "minutes"}
 MAX_TEXT = 200_000
@@ -46,6 +46,7 @@ class ModuleSpec:
     intro: str
     release_offset_days: int
     lessons: list[LessonSpec] = field(default_factory=list)
+    assignments: list = field(default_factory=list)
 
 
 @dataclass
@@ -199,6 +200,7 @@ class _Reader:
         modules: list[ModuleSpec] = []
         module_lines: dict[str, int] = {}
         lesson_lines: dict[str, int] = {}
+        assignment_lines: dict[str, int] = {}
         for item in node.value:
             keys = self.mapping(item, file, MODULE_KEYS, MODULE_REQUIRED, "a module")
             if keys is None:
@@ -242,8 +244,54 @@ class _Reader:
                         lesson = self.lesson(module.slug, slug)
                         if lesson is not None:
                             module.lessons.append(lesson)
+            assignments_node = keys.get("assignments")
+            if assignments_node is not None:
+                module.assignments = self.assignments(
+                    assignments_node, file, module.slug, assignment_lines
+                )
             modules.append(module)
+        self.check_scan_pairs(modules, file)
         return modules
+
+    def assignments(self, node, file: str, module_slug: str, seen: dict[str, int]) -> list:
+        from assignments.definitions import read_assignment
+
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(file, _line(node), "assignments must be a list")
+            return []
+        specs = []
+        for item in node.value:
+            slug = self.slug(item, file, "assignment slug")
+            if not slug:
+                continue
+            if slug in seen:
+                self.problem(
+                    file,
+                    _line(item),
+                    f"duplicate assignment slug '{slug}' (first used on line {seen[slug]})",
+                )
+                continue
+            seen[slug] = _line(item)
+            spec = read_assignment(self, module_slug, slug)
+            if spec is not None:
+                specs.append(spec)
+        return specs
+
+    def check_scan_pairs(self, modules: list[ModuleSpec], file: str) -> None:
+        scans = {a.slug: a for m in modules for a in m.assignments if a.kind == "scan"}
+        for scan in scans.values():
+            pair = scan.config.get("pair")
+            if not pair:
+                continue
+            module_slug = next(m.slug for m in modules if scan in m.assignments)
+            where = f"{module_slug}/{scan.slug}.yaml"
+            pre = scans.get(pair)
+            if pre is None or pre.config.get("pre_post") != "pre":
+                self.problem(where, None, f"pair '{pair}' is not a pre scan of this course")
+            elif pre.config.get("statements") != scan.config.get("statements") or pre.config.get(
+                "phases"
+            ) != scan.config.get("phases"):
+                self.problem(where, None, f"a post scan must ask what '{pair}' asks")
 
     def lesson(self, module_slug: str, slug: str) -> LessonSpec | None:
         file = f"{module_slug}/{slug}.md"
@@ -277,10 +325,13 @@ class _Reader:
 
     def unlisted_files(self, spec: CourseSpec) -> None:
         listed = {f"{m.slug}/{lesson.slug}.md" for m in spec.modules for lesson in m.lessons}
-        for path in sorted(self.folder.glob("*/*.md")):
+        listed |= {f"{m.slug}/{a.slug}.yaml" for m in spec.modules for a in m.assignments}
+        paths = [*self.folder.glob("*/*.md"), *self.folder.glob("*/*.yaml")]
+        for path in sorted(paths):
             relative = path.relative_to(self.folder).as_posix()
             if relative not in listed and path.parent.name in {m.slug for m in spec.modules}:
-                self.problem(relative, None, "lesson file is not listed in course.yaml")
+                kind = "lesson" if path.suffix == ".md" else "assignment"
+                self.problem(relative, None, f"{kind} file is not listed in course.yaml")
 
 
 def _line(node) -> int:

@@ -1,6 +1,6 @@
 """The learner's view of a course: modules, release dates, lessons read, what's next.
 
-Built for any number of enrolments in a fixed number of queries (four), so the
+Built for any number of enrolments in a fixed number of queries (eight), so the
 dashboard, module and lesson pages do not grow with the course or the learner.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from assignments.selectors import assignment_data, assignment_state
 from cohorts.models import ModuleRelease
 from courses.models import Lesson, LessonProgress, Module
 
@@ -31,6 +32,15 @@ class ModuleState:
     opens_on: datetime.date
     is_open: bool
     lessons: list[LessonState] = field(default_factory=list)
+    assignments: list = field(default_factory=list)  # AssignmentState
+
+    @property
+    def done_count(self) -> int:
+        return self.read_count + sum(1 for state in self.assignments if state.is_done)
+
+    @property
+    def item_count(self) -> int:
+        return self.total + len(self.assignments)
 
     @property
     def read_count(self) -> int:
@@ -71,13 +81,46 @@ class CourseState:
         return sum(module.total for module in self.modules)
 
     @property
+    def assignments(self) -> list:
+        return [state for module in self.modules for state in module.assignments]
+
+    @property
+    def assignments_done(self) -> int:
+        return sum(1 for state in self.assignments if state.is_done)
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.read_count / self.total) if self.total else 0
+        """Completion: lessons read, quizzes passed, scans done, reflections approved."""
+        items = sum(module.item_count for module in self.modules)
+        done = sum(module.done_count for module in self.modules)
+        return round(100 * done / items) if items else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.modules) and all(
+            module.done_count == module.item_count for module in self.modules
+        )
 
     @property
     def next_lesson(self) -> LessonState | None:
         """The first unread lesson in an open module: where "Ga verder" goes."""
         return next((s for s in self.lessons if not s.is_read and s.is_open), None)
+
+    def upcoming(self, now: datetime.datetime) -> list:
+        """Open work not yet handed in, soonest first (overdue work included)."""
+        return sorted(
+            (s for s in self.assignments if s.is_open and not s.is_handed_in),
+            key=lambda s: s.due_at,
+        )
+
+    @property
+    def upcoming_now(self) -> list[dict]:
+        """For templates: open work not handed in, with whether it is overdue now."""
+        now = timezone.now()
+        return [{"state": s, "overdue": s.is_overdue(now)} for s in self.upcoming(now)]
+
+    def assignment_state(self, assignment):
+        return next((s for s in self.assignments if s.assignment.pk == assignment.pk), None)
 
     @property
     def next_opening(self) -> ModuleState | None:
@@ -132,6 +175,9 @@ def course_states(enrollments, *, now: datetime.datetime | None = None) -> list[
             "enrollment_id", "lesson_id"
         )
     )
+    assignments_by_module, deadlines, extensions, submissions = assignment_data(
+        enrollments, course_ids
+    )
     states = []
     for enrollment in enrollments:
         cohort = enrollment.cohort
@@ -149,6 +195,17 @@ def course_states(enrollments, *, now: datetime.datetime | None = None) -> list[
                     is_read=(enrollment.pk, lesson.pk) in read,
                 )
                 for lesson in lessons_by_module.get(module.pk, [])
+            ]
+            module_state.assignments = [
+                assignment_state(
+                    assignment=assignment,
+                    module_state=module_state,
+                    enrollment=enrollment,
+                    deadlines=deadlines,
+                    extensions=extensions,
+                    submissions=submissions,
+                )
+                for assignment in assignments_by_module.get(module.pk, [])
             ]
             state.modules.append(module_state)
         states.append(state)
@@ -182,6 +239,37 @@ def module_schedule(cohort) -> list[ScheduledModule]:
         for module in Module.objects.filter(course_id=cohort.course_id, archived=False).order_by(
             "position"
         )
+    ]
+
+
+@dataclass
+class ScheduledAssignment:
+    assignment: object
+    default_due_on: datetime.date
+    override: datetime.date | None
+
+
+def assignment_schedule(cohort) -> list[ScheduledAssignment]:
+    """Each assignment's due date for the cohort, with staff overrides (two queries)."""
+    from assignments.models import Assignment
+    from cohorts.models import AssignmentDeadline
+
+    if not cohort.course_id:
+        return []
+    overrides = dict(
+        AssignmentDeadline.objects.filter(cohort=cohort).values_list("assignment_id", "due_on")
+    )
+    return [
+        ScheduledAssignment(
+            assignment=assignment,
+            default_due_on=cohort.starts_on + datetime.timedelta(days=assignment.due_offset_days),
+            override=overrides.get(assignment.pk),
+        )
+        for assignment in Assignment.objects.filter(
+            course_id=cohort.course_id, archived=False, module__archived=False
+        )
+        .defer("config", "instructions")
+        .order_by("module__position", "position")
     ]
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from assignments.models import Assignment
 from courses.content_files import CourseSpec, Problem, read_course_folder
 from courses.models import Course, Lesson, LessonProgress, Module
 
@@ -75,7 +76,7 @@ def _apply(spec: CourseSpec) -> ImportReport:
         f"course {spec.slug}",
     )
     report.course = course
-    seen_modules, seen_lessons = set(), set()
+    seen_modules, seen_lessons, seen_assignments = set(), set(), set()
     for module_position, module_spec in enumerate(spec.modules, start=1):
         module = _upsert(
             report,
@@ -107,6 +108,30 @@ def _apply(spec: CourseSpec) -> ImportReport:
                 f"lesson {lesson_spec.slug}",
             )
             seen_lessons.add(lesson.pk)
+        for assignment_position, assignment_spec in enumerate(module_spec.assignments, start=1):
+            assignment = _upsert(
+                report,
+                Assignment,
+                {"course": course, "slug": assignment_spec.slug},
+                {
+                    "module": module,
+                    "kind": assignment_spec.kind,
+                    "title": assignment_spec.title,
+                    "instructions": assignment_spec.instructions,
+                    "due_offset_days": assignment_spec.due_offset_days,
+                    "config": assignment_spec.config,
+                    "position": assignment_position,
+                    "archived": False,
+                },
+                f"assignment {assignment_spec.slug}",
+            )
+            seen_assignments.add(assignment.pk)
+    for assignment in Assignment.objects.filter(course=course, archived=False).exclude(
+        pk__in=seen_assignments
+    ):
+        assignment.archived = True
+        assignment.save(update_fields=["archived"])
+        report.archived.append(f"assignment {assignment.slug}")
     for module in Module.objects.filter(course=course, archived=False).exclude(pk__in=seen_modules):
         module.archived = True
         module.save(update_fields=["archived"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from assignments.selectors import recent_feedback
 from cohorts.access import enrollment_for_learner
 from cohorts.selectors import cohort_trainers, enrollments_of_learner
 from courses.access import lesson_for_enrollment
@@ -17,8 +18,12 @@ from courses.services import lesson_mark_read
 @role_required("learner")
 def home(request):
     """Mijn leertraject: every course the learner follows, with progress and what's next."""
-    states = course_states(enrollments_of_learner(request.user))
-    return render(request, "courses/home.html", {"states": states})
+    enrollments = list(enrollments_of_learner(request.user))
+    return render(
+        request,
+        "courses/home.html",
+        {"states": course_states(enrollments), "feedback": recent_feedback(enrollments)},
+    )
 
 
 @role_required("learner")

@@ -7,6 +7,7 @@ trainer_patterns = (
         path("", views.trainer_home, name="home"),
         path("groepen/", views.trainer_cohorts, name="cohorts"),
         path("groepen/<int:cohort_id>/", views.trainer_cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/uitstel/", views.trainer_extension, name="extension"),
     ],
     "trainer",
 )
@@ -25,6 +26,7 @@ staff_patterns = (
         path("", views.staff_home, name="home"),
         path("organisaties/<int:organisation_id>/", views.staff_organisation, name="organisation"),
         path("groepen/<int:cohort_id>/", views.staff_cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/uitstel/", views.staff_extension, name="extension"),
     ],
     "staff",
 )

@@ -4,9 +4,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from assignments.selectors import cohort_extensions, course_assignments
+from assignments.services import AssignmentError, extension_grant
 from cohorts.access import cohort_for_org_admin, cohort_for_staff, cohort_for_trainer
+from cohorts.models import Enrollment
 from cohorts.selectors import (
     cohort_roster,
     cohort_trainers,
@@ -15,8 +19,8 @@ from cohorts.selectors import (
     cohorts_trained_by,
 )
 from cohorts.services import cohort_schedule_update
-from courses.selectors import module_schedule
-from dashboards.forms import ScheduleForm
+from courses.selectors import assignment_schedule, module_schedule
+from dashboards.forms import ExtensionForm, ScheduleForm
 from organisations.access import organisation_for_admin, organisation_for_staff
 from organisations.selectors import (
     organisation_people,
@@ -54,8 +58,53 @@ def trainer_cohort(request, cohort_id: int):
             "roster": cohort_roster(cohort),
             "trainers": cohort_trainers(cohort),
             "area": "trainer",
+            "extension_form": _extension_form(cohort),
+            "extensions": cohort_extensions(cohort),
         },
     )
+
+
+def _extension_form(cohort, data=None):
+    return ExtensionForm(
+        data,
+        enrollments=cohort_roster(cohort).filter(status=Enrollment.Status.ACTIVE),
+        assignments=course_assignments(cohort.course_id),
+    )
+
+
+def _grant_extension(request, cohort, back: str):
+    form = _extension_form(cohort, request.POST)
+    if form.is_valid():
+        try:
+            extension_grant(
+                enrollment=form.cleaned_data["enrollment"],
+                assignment=form.cleaned_data["assignment"],
+                due_on=form.cleaned_data["due_on"],
+                granted_by=request.user,
+            )
+        except AssignmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The extension has been granted."))
+    else:
+        messages.error(
+            request, _("The extension was not granted: choose a learner, an assignment and a date.")
+        )
+    return redirect(back, cohort_id=cohort.pk)
+
+
+@role_required("trainer")
+@require_POST
+def trainer_extension(request, cohort_id: int):
+    cohort = cohort_for_trainer(request.user, cohort_id)
+    return _grant_extension(request, cohort, "trainer:cohort")
+
+
+@role_required("staff")
+@require_POST
+def staff_extension(request, cohort_id: int):
+    cohort = cohort_for_staff(request.user, cohort_id)
+    return _grant_extension(request, cohort, "staff:cohort")
 
 
 # --- Organisation admin -----------------------------------------------------
@@ -134,12 +183,16 @@ def staff_cohort(request, cohort_id: int):
     """A cohort for staff, with the module release schedule they can override."""
     cohort = cohort_for_staff(request.user, cohort_id)
     form = ScheduleForm(
-        request.POST if request.method == "POST" else None, schedule=module_schedule(cohort)
+        request.POST if request.method == "POST" else None,
+        schedule=module_schedule(cohort),
+        deadlines=assignment_schedule(cohort),
     )
     if request.method == "POST":
         if form.is_valid():
             changed = cohort_schedule_update(
-                cohort=cohort, opens_on_by_module=form.opens_on_by_module()
+                cohort=cohort,
+                opens_on_by_module=form.opens_on_by_module(),
+                due_on_by_assignment=form.due_on_by_assignment(),
             )
             messages.success(
                 request,
@@ -161,5 +214,7 @@ def staff_cohort(request, cohort_id: int):
             "trainers": cohort_trainers(cohort),
             "area": "staff",
             "schedule_form": form,
+            "extension_form": _extension_form(cohort),
+            "extensions": cohort_extensions(cohort),
         },
     )

@@ -169,8 +169,104 @@ def seed_demo(*, today: datetime.date | None = None) -> list[str]:
                     starts_on=cohort.starts_on + late if late else None,
                 )
                 if index > 0:
-                    _read_some(enrollment, READ_PATTERN[(index - 1) % len(READ_PATTERN)])
+                    stage = READ_PATTERN[(index - 1) % len(READ_PATTERN)]
+                    _read_some(enrollment, stage)
+                    _do_work(enrollment, stage, index, trainer)
     return created
+
+
+REFLECTIONS = [
+    "Vorige maand belde een klant over een factuur die hij niet begreep. Ik was vriendelijk, "
+    "nam rustig de tijd en legde elke regel uit. Hij bedankte me hartelijk. Pas later besefte ik "
+    "dat zijn eigenlijke vraag was waarom hij twee keer voor dezelfde levering betaalde. Die vraag "
+    "heb ik niet gehoord, omdat ik zo bezig was met netjes uitleggen. Hij moest een week later "
+    "opnieuw bellen en kreeg toen pas een creditnota. Nu zou ik eerst vragen wat hij met de "
+    "factuur wil bereiken, en pas daarna gaan uitleggen. Dan help ik hem in één gesprek.",
+    "Bij de balie van ons servicepunt kwam een bewoner met een vraag over zijn parkeervergunning. "
+    "Ik was aardig, heb koffie aangeboden en uitgebreid verteld hoe de aanvraag werkt. Wat ik niet "
+    "deed: zelf kijken of zijn aanvraag al in het systeem stond. Daardoor ging hij naar huis met "
+    "een folder en zonder antwoord. Achteraf bleek zijn aanvraag vast te zitten op een ontbrekend "
+    "document. Dat had ik in twee minuten kunnen zien. Ik leer hiervan dat vriendelijk zijn pas "
+    "waarde heeft als de klant daarna verder is. Volgende keer kijk ik eerst mee in het dossier.",
+    "Een collega van de buitendienst vroeg mij om een laptop voor een nieuwe medewerker. Ik zei "
+    "opgewekt dat ik er meteen mee aan de slag ging en stuurde een vriendelijke bevestiging. "
+    "Maar ik vroeg niet welke programma's nodig waren. De laptop kwam op tijd, maar zonder de "
+    "planningssoftware, "
+    "zodat de nieuwe collega twee dagen niet kon werken. Mijn toon was goed, mijn oplossing niet. "
+    "Nu stel ik bij elke aanvraag drie vragen: waarvoor, voor wanneer en wat moet erop staan.",
+]
+TRAINER_COMMENTS = {
+    "approved": "Helder beschreven en eerlijk over wat er misging. Je verbetering is concreet: "
+    "eerst de echte vraag achterhalen. Goed gedaan.",
+    "returned": "Je beschrijft de situatie goed, maar ik mis nog wat je nu anders zou doen. "
+    "Werk dat deel uit in een paar zinnen en dien opnieuw in.",
+}
+
+
+def _do_work(enrollment, stage: int, index: int, trainer) -> None:
+    """Give a further learner work in the open modules, matching how far they have read."""
+    from assignments.models import Assignment, Grade
+    from assignments.services import (
+        quiz_submit,
+        reflection_draft,
+        reflection_submit,
+        scan_submit,
+        submission_grade,
+    )
+
+    states = {s.assignment.slug: s for s in course_state(enrollment).assignments if s.is_open}
+    assignments = {
+        a.slug: a
+        for a in Assignment.objects.filter(pk__in=[s.assignment.pk for s in states.values()])
+    }
+
+    def scan(slug: str) -> None:
+        if slug in assignments:
+            config = assignments[slug].config
+            answers = {
+                statement["id"]: 1 + (index * 3 + position * (index % 4 + 1)) % 5
+                for position, statement in enumerate(config["statements"])
+            }
+            scan_submit(enrollment=enrollment, assignment=assignments[slug], raw_answers=answers)
+
+    if stage >= 2:
+        scan("kwadrant-scan")
+    if stage >= 3 and "quiz-twee-dimensies" in assignments:
+        quiz = assignments["quiz-twee-dimensies"]
+        answers = {}
+        for number, question in enumerate(quiz.config["questions"]):
+            correct = [o["id"] for o in question["options"] if o["correct"]]
+            wrong = [o["id"] for o in question["options"] if not o["correct"]][:1]
+            # Every other learner gets one question wrong; all still pass on 80%.
+            answers[question["id"]] = wrong if (index % 2 and number == 0 and wrong) else correct
+        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=answers)
+    if stage >= 4 and "reflectie-vriendelijk-maar-niet-geholpen" in assignments:
+        reflection = assignments["reflectie-vriendelijk-maar-niet-geholpen"]
+        draft = reflection_draft(enrollment=enrollment, assignment=reflection)
+        prompt = reflection.config["prompts"][0]["id"]
+        submission = reflection_submit(
+            submission=draft, answers={prompt: REFLECTIONS[index % len(REFLECTIONS)]}
+        )
+        if stage >= 8:
+            decision = Grade.Decision.APPROVED
+        elif stage == 6:
+            decision = Grade.Decision.RETURNED
+        else:
+            decision = None  # waits in the trainer's queue
+        if decision:
+            criteria = reflection.config["rubric"]["criteria"]
+            submission_grade(
+                submission=submission,
+                trainer=trainer,
+                rubric_scores={
+                    c["id"]: c["levels"][-1 if decision == "approved" else 1]["points"]
+                    for c in criteria
+                },
+                comment=TRAINER_COMMENTS[decision],
+                decision=decision,
+            )
+    if stage >= 5:
+        scan("fasescan-voor")
 
 
 def _read_some(enrollment, count: int) -> None:

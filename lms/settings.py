@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "organisations",
     "cohorts",
     "courses",
+    "assignments",
     "dashboards",
     "demo",
     "notifications",

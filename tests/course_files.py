@@ -57,3 +57,69 @@ def write_course(
         yaml.safe_dump(course, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return root
+
+
+QUIZ_YAML = """kind: quiz
+title: Toets
+instructions: Kies het juiste antwoord.
+due_offset_days: 3
+pass_mark: 50
+questions:
+  - id: q1
+    text: Wat koopt de klant?
+    options:
+      - id: a
+        text: Een boor
+        correct: false
+        feedback: Nee, het gaat om het resultaat.
+      - id: b
+        text: Een gat
+        correct: true
+        feedback: Ja.
+"""
+
+SCAN_YAML = """kind: scan
+title: Scan
+due_offset_days: 2
+result_model: quadrant
+dimensions:
+  - {id: wat, label: Wat}
+  - {id: hoe, label: Hoe}
+statements:
+  - {id: s1, text: Een, dimension: wat}
+  - {id: s2, text: Twee, dimension: hoe, weight: -1}
+axes: {x: wat, y: hoe}
+quadrants:
+  high_high: {title: A, explanation: a}
+  high_low: {title: B, explanation: b}
+  low_high: {title: C, explanation: c}
+  low_low: {title: D, explanation: d}
+"""
+
+REFLECTION_YAML = """kind: reflection
+title: Reflectie
+due_offset_days: 5
+prompts:
+  - {id: verhaal, label: Vertel, min_words: 3, max_words: 10}
+rubric:
+  criteria:
+    - id: c1
+      title: Helder
+      levels:
+        - {points: 0, title: Nee, description: Onduidelijk}
+        - {points: 1, title: Ja, description: Duidelijk}
+"""
+
+
+def add_assignments(root: Path, module: str = "module-1") -> Path:
+    """Add a quiz, a scan and a reflection to a course written by write_course."""
+    for slug, text in (("toets", QUIZ_YAML), ("scan", SCAN_YAML), ("reflectie", REFLECTION_YAML)):
+        (root / module / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    course = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+    for spec in course["modules"]:
+        if spec["slug"] == module:
+            spec["assignments"] = ["toets", "scan", "reflectie"]
+    (root / "course.yaml").write_text(
+        yaml.safe_dump(course, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return root

@@ -4,6 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.access import AUTHENTICATED, DEBUG_ONLY, PUBLIC, ROLE_RULES
+from assignments.models import Assignment
+from assignments.services import reflection_draft
 
 # Third-party URL trees that guard themselves: the Django admin by namespace (it
 # logs in through allauth, see lms/urls.py) and allauth's account pages by module
@@ -47,6 +49,8 @@ def test_walk_sees_our_own_urls():
     assert {"leren/", "trainer/groepen/<int:cohort_id>/", "beheer/"} <= routes
 
 
+REFLECTION = "reflectie-vriendelijk-maar-niet-geholpen"
+
 ROLES = [
     "anonymous",
     "learner",
@@ -65,6 +69,9 @@ MATRIX = [
     ("learn:cohort", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:module", "module", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:lesson", "lesson", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:assignment", "assignment", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:assignment", "reflection", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:calendar", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("trainer:home", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohorts", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohort", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
@@ -90,6 +97,16 @@ def _kwargs(world, kind):
         return {"organisation_id": world.acme.pk}
     if kind == "module":
         return {"cohort_id": world.cohort.pk, "module_slug": "klantgericht-of-klantvriendelijk"}
+    if kind == "assignment":
+        return {"cohort_id": world.cohort.pk, "assignment_slug": "quiz-twee-dimensies"}
+    if kind == "reflection":
+        return {"cohort_id": world.cohort.pk, "assignment_slug": REFLECTION}
+    if kind == "draft":
+        reflection_draft(
+            enrollment=world.learner.enrollments.get(),
+            assignment=Assignment.objects.get(slug=REFLECTION),
+        )
+        return {"cohort_id": world.cohort.pk, "assignment_slug": REFLECTION, "revision": 1}
     if kind == "lesson":
         return {"cohort_id": world.cohort.pk, "lesson_slug": "wat-je-biedt-en-hoe-je-het-brengt"}
     raise AssertionError(kind)
@@ -114,6 +131,10 @@ def test_role_endpoint_matrix(client, world, url_name, kind, expected):
 POST_MATRIX = [
     ("learn:lesson_read", "lesson", [302, 302, 404, 403, 403, 403, 403, 403]),
     ("staff:cohort", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
+    ("learn:assignment_submit", "assignment", [302, 400, 404, 403, 403, 403, 403, 403]),
+    ("learn:assignment_draft", "draft", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("trainer:extension", "cohort", [302, 403, 403, 302, 404, 403, 403, 403]),
+    ("staff:extension", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
 ]
 
 

@@ -34,7 +34,8 @@ def learner_client(client, world):
 def test_dashboard_shows_progress_and_continue_to_the_first_lesson(learner_client, world):
     body = learner_client.get("/leren/").content.decode()
     assert "Van klantgericht naar klantbekwaam" in body
-    assert "0 van 16 lessen gelezen (0%)" in body
+    assert "Voortgang: 0%" in body
+    assert "0 van 16 lessen gelezen · 0 van 12 opdrachten afgerond" in body
     assert f'href="{_lesson_url(world.cohort, FIRST)}"' in body
     assert "Ga verder" in body
 
@@ -46,7 +47,8 @@ def test_reading_a_lesson_is_a_post_and_moves_progress_and_continue(learner_clie
     assert response.status_code == 302
     assert response["Location"] == _lesson_url(world.cohort, FIRST)
     body = learner_client.get(response["Location"]).content.decode()
-    assert "1 van 16 lessen gelezen (6%)" in body
+    assert "1 van 16 lessen gelezen" in body
+    assert "Voortgang: 4%" in body
     dashboard = learner_client.get("/leren/").content.decode()
     assert f'href="{_lesson_url(world.cohort, SECOND)}"' in dashboard
 

@@ -5,25 +5,35 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assignments.services import quiz_submit, scan_submit
 from cohorts.services import enrollment_create
 from courses.services import course_import, lesson_mark_read
+from tests.assignment_helpers import (
+    PRE,
+    QUIZ,
+    REFLECTION,
+    SCAN,
+    assignment,
+    quiz_answers,
+    scan_answers,
+)
 from tests.course_files import write_course
 from tests.factories import CohortFactory, make_learner, make_org_admin, make_trainer
 
 # url name, role in the world fixture, kwargs kind, pinned query count (session,
 # user, roles, then the page's own reads)
 PAGES = [
-    ("learn:home", "learner", None, 8),
-    ("learn:cohort", "learner", "cohort", 9),
+    ("learn:home", "learner", None, 13),
+    ("learn:cohort", "learner", "cohort", 13),
     ("trainer:home", "trainer", None, 4),
     ("trainer:cohorts", "trainer", None, 4),
-    ("trainer:cohort", "trainer", "cohort", 6),
+    ("trainer:cohort", "trainer", "cohort", 11),
     ("organisation:home", "org_admin", None, 4),
     ("organisation:detail", "org_admin", "organisation", 6),
     ("organisation:cohort", "org_admin", "cohort", 6),
     ("staff:home", "staff", None, 5),
     ("staff:organisation", "staff", "organisation", 6),
-    ("staff:cohort", "staff", "cohort", 8),
+    ("staff:cohort", "staff", "cohort", 15),
     ("profile", "learner", None, 3),
 ]
 
@@ -70,10 +80,10 @@ def test_query_count_does_not_grow_with_data(client, world, name, role, kind, pi
 
 
 LEARNER_PAGES = [
-    ("learn:home", {}, 8),
-    ("learn:cohort", {"cohort": True}, 9),
-    ("learn:module", {"cohort": True, "module_slug": "module-1"}, 8),
-    ("learn:lesson", {"cohort": True, "lesson_slug": "les-1-1"}, 9),
+    ("learn:home", {}, 13),
+    ("learn:cohort", {"cohort": True}, 13),
+    ("learn:module", {"cohort": True, "module_slug": "module-1"}, 12),
+    ("learn:lesson", {"cohort": True, "lesson_slug": "les-1-1"}, 13),
 ]
 
 
@@ -100,3 +110,29 @@ def test_learner_pages_do_not_grow_with_the_course(
     url = reverse(name, kwargs=url_kwargs)
     client.get(url)
     assert _count(client, url) == pinned
+
+
+ASSIGNMENT_QUERIES = {QUIZ: 15, SCAN: 15, REFLECTION: 14, PRE: 14}
+
+
+def _do_work(enrollment):
+    quiz, scan, pre = assignment(QUIZ), assignment(SCAN), assignment(PRE)
+    quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz, wrong=2))
+    quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz))
+    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan, 3))
+    scan_submit(enrollment=enrollment, assignment=pre, raw_answers=scan_answers(pre, 3))
+
+
+@pytest.mark.parametrize("slug", [QUIZ, SCAN, REFLECTION, PRE])
+def test_assignment_pages_do_not_grow_with_the_cohort(client, world, slug):
+    enrollment = world.learner.enrollments.select_related("cohort").get()
+    _do_work(enrollment)
+    client.force_login(world.learner)
+    url = reverse("learn:assignment", args=[world.cohort.pk, slug])
+    client.get(url)
+    small = _count(client, url)
+    for _ in range(6):
+        _do_work(make_learner(world.cohort).enrollments.select_related("cohort").get())
+    large = _count(client, url)
+    assert (slug, small) == (slug, large)
+    assert small == ASSIGNMENT_QUERIES[slug]

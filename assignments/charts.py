@@ -1,0 +1,81 @@
+"""Geometry for the server-rendered SVG charts; the templates draw them (auto-escaped)."""
+
+from dataclasses import dataclass
+
+from assignments.scoring import MIDPOINT, PHASE_KEYS_ORDER
+
+SIZE = 360
+MARGIN = 56
+PLOT = SIZE - 2 * MARGIN
+
+
+def _x(value: float) -> float:
+    return round(MARGIN + (value - 1) / 4 * PLOT, 1)
+
+
+def _y(value: float) -> float:
+    return round(MARGIN + (5 - value) / 4 * PLOT, 1)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+
+
+def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None) -> dict:
+    """Coordinates for the 2x2 chart: the learner's point and, if shown, the cohort's."""
+    dimensions = {d["id"]: d["label"] for d in config["dimensions"]}
+    mid = Point(_x(MIDPOINT), _y(MIDPOINT))
+    quadrants = config["quadrants"]
+    return {
+        "size": SIZE,
+        "plot": {
+            "left": MARGIN,
+            "top": MARGIN,
+            "right": MARGIN + PLOT,
+            "bottom": MARGIN + PLOT,
+            "width": PLOT,
+        },
+        "mid": mid,
+        "x_label": dimensions[config["axes"]["x"]],
+        "y_label": dimensions[config["axes"]["y"]],
+        "labels": [
+            {"text": quadrants["low_high"]["title"], "x": (MARGIN + mid.x) / 2, "y": MARGIN + 18},
+            {
+                "text": quadrants["high_high"]["title"],
+                "x": (mid.x + MARGIN + PLOT) / 2,
+                "y": MARGIN + 18,
+            },
+            {
+                "text": quadrants["low_low"]["title"],
+                "x": (MARGIN + mid.x) / 2,
+                "y": MARGIN + PLOT - 10,
+            },
+            {
+                "text": quadrants["high_low"]["title"],
+                "x": (mid.x + MARGIN + PLOT) / 2,
+                "y": MARGIN + PLOT - 10,
+            },
+        ],
+        "you": Point(_x(result["x"]), _y(result["y"])),
+        "cohort": [Point(_x(r["x"]), _y(r["y"])) for r in cohort_results or [] if "x" in r],
+        "ticks": [{"value": v, "x": _x(v), "y": _y(v)} for v in (1, 2, 3, 4, 5)],
+    }
+
+
+def phase_steps(config: dict, outcome: str, previous: str | None = None) -> list[dict]:
+    """The four-step bar: which step is the learner's now, and which it was before."""
+    width = 100 / len(PHASE_KEYS_ORDER)
+    return [
+        {
+            "key": phase["key"],
+            "title": phase["title"],
+            "x": round(index * width, 2),
+            "width": round(width, 2),
+            "current": phase["key"] == outcome,
+            "previous": previous is not None and phase["key"] == previous,
+            "index": index + 1,
+        }
+        for index, phase in enumerate(config["phases"])
+    ]

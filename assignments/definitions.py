@@ -1,0 +1,417 @@
+"""Validating assignment files (``<module>/<slug>.yaml``) with file and line per problem.
+
+The course reader in ``courses.content_files`` calls ``read_assignment`` for every
+assignment a module lists. What is returned is the plain-Python definition that is
+stored in ``Assignment.config``; scoring (``assignments.scoring``) relies on the
+guarantees checked here.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from assignments.scoring import PHASE_KEYS_ORDER
+
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COMMON_KEYS = {"kind", "title", "instructions", "due_offset_days"}
+KIND_KEYS = {
+    "quiz": {"pass_mark", "questions"},
+    "scan": {
+        "result_model",
+        "pre_post",
+        "pair",
+        "dimensions",
+        "statements",
+        "axes",
+        "quadrants",
+        "phases",
+    },
+    "reflection": {"prompts", "rubric"},
+}
+KIND_REQUIRED = {
+    "quiz": {"pass_mark", "questions"},
+    "scan": {"result_model", "dimensions", "statements"},
+    "reflection": {"prompts"},
+}
+QUADRANT_KEYS = ("high_high", "high_low", "low_high", "low_low")
+PHASE_KEYS = PHASE_KEYS_ORDER
+MAX_WORDS_CEILING = 5000
+
+
+@dataclass
+class AssignmentSpec:
+    slug: str
+    kind: str
+    title: str
+    instructions: str
+    due_offset_days: int
+    config: dict = field(default_factory=dict)
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Checker:
+    """Node-level checks; ``reader`` is the course reader that collects problems."""
+
+    def __init__(self, reader, file: str):
+        self.reader = reader
+        self.file = file
+
+    def problem(self, node, message: str) -> None:
+        self.reader.problem(self.file, _line(node) if node is not None else None, message)
+
+    def mapping(self, node, allowed, required, what):
+        return self.reader.mapping(node, self.file, set(allowed), set(required), what)
+
+    def sequence(self, node, what, *, minimum=1) -> list:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list")
+            return []
+        if len(node.value) < minimum:
+            self.problem(node, f"{what} needs at least {minimum} item(s)")
+        return node.value
+
+    def text(self, node, what, *, required=True) -> str:
+        return self.reader.text(node, self.file, what, required=required)
+
+    def ident(self, node, what, seen: dict) -> str:
+        value = self.text(node, what)
+        if value and not ID.match(value):
+            self.problem(node, f"{what} '{value}' may only hold a-z, 0-9, '_' and '-'")
+        elif value in seen:
+            self.problem(node, f"duplicate {what} '{value}' (first used on line {seen[value]})")
+        elif value:
+            seen[value] = _line(node)
+        return value
+
+    def integer(self, node, what, *, minimum, maximum=None) -> int | None:
+        value = self.reader.integer(node, self.file, what, minimum=minimum)
+        if value is not None and maximum is not None and value > maximum:
+            self.problem(node, f"{what} must be {maximum} or less")
+            return None
+        return value
+
+    def number(self, node, what, *, default=None) -> float | None:
+        if node is None:
+            return default
+        try:
+            if not isinstance(node, yaml.ScalarNode):
+                raise ValueError
+            return float(node.value)
+        except ValueError:
+            self.problem(node, f"{what} must be a number")
+            return default
+
+    def boolean(self, node, what, *, default: bool) -> bool:
+        if node is None:
+            return default
+        if isinstance(node, yaml.ScalarNode) and node.value.lower() in {"true", "false"}:
+            return node.value.lower() == "true"
+        self.problem(node, f"{what} must be true or false")
+        return default
+
+    # --- kinds ---------------------------------------------------------------
+
+    def quiz(self, keys) -> dict:
+        pass_mark = self.integer(keys.get("pass_mark"), "pass_mark", minimum=1, maximum=100)
+        questions, seen = [], {}
+        for q_node in (
+            self.sequence(keys.get("questions"), "questions") if keys.get("questions") else []
+        ):
+            q = self.mapping(
+                q_node,
+                {"id", "text", "multiple", "options"},
+                {"id", "text", "options"},
+                "a question",
+            )
+            if q is None:
+                continue
+            question = {
+                "id": self.ident(q.get("id"), "question id", seen),
+                "text": self.text(q.get("text"), "question text"),
+                "multiple": self.boolean(q.get("multiple"), "multiple", default=False),
+                "options": [],
+            }
+            option_ids: dict = {}
+            for o_node in (
+                self.sequence(q.get("options"), "options", minimum=2) if q.get("options") else []
+            ):
+                o = self.mapping(
+                    o_node,
+                    {"id", "text", "correct", "feedback"},
+                    {"id", "text", "feedback"},
+                    "an option",
+                )
+                if o is None:
+                    continue
+                question["options"].append(
+                    {
+                        "id": self.ident(o.get("id"), "option id", option_ids),
+                        "text": self.text(o.get("text"), "option text"),
+                        "correct": self.boolean(o.get("correct"), "correct", default=False),
+                        "feedback": self.text(o.get("feedback"), "feedback"),
+                    }
+                )
+            correct = sum(1 for option in question["options"] if option["correct"])
+            if question["options"] and not question["multiple"] and correct != 1:
+                self.problem(
+                    q_node,
+                    f"question '{question['id']}' is single-choice but has "
+                    f"{correct} correct options (needs exactly 1)",
+                )
+            if question["options"] and question["multiple"] and correct < 1:
+                self.problem(q_node, f"question '{question['id']}' has no correct option")
+            questions.append(question)
+        return {"pass_mark": pass_mark or 0, "questions": questions}
+
+    def scan(self, keys, slug: str) -> dict:
+        model = self.text(keys.get("result_model"), "result_model")
+        if model and model not in {"quadrant", "phase"}:
+            self.problem(keys["result_model"], "result_model must be quadrant or phase")
+        pre_post = self.text(keys.get("pre_post"), "pre_post", required=False) or ""
+        if pre_post and pre_post not in {"pre", "post"}:
+            self.problem(keys["pre_post"], "pre_post must be pre or post")
+        pair = self.text(keys.get("pair"), "pair", required=False) or ""
+        if pre_post == "post" and not pair:
+            self.problem(keys.get("pre_post"), "a post scan needs 'pair': the slug of its pre scan")
+        if pair and pre_post != "post":
+            self.problem(keys.get("pair"), "'pair' is only for a post scan")
+        dimensions, dim_ids = [], {}
+        for d_node in (
+            self.sequence(keys.get("dimensions"), "dimensions") if keys.get("dimensions") else []
+        ):
+            d = self.mapping(d_node, {"id", "label"}, {"id", "label"}, "a dimension")
+            if d is not None:
+                dimensions.append(
+                    {
+                        "id": self.ident(d.get("id"), "dimension id", dim_ids),
+                        "label": self.text(d.get("label"), "dimension label"),
+                    }
+                )
+        statements, statement_ids = [], {}
+        for s_node in (
+            self.sequence(keys.get("statements"), "statements") if keys.get("statements") else []
+        ):
+            s = self.mapping(
+                s_node,
+                {"id", "text", "dimension", "weight"},
+                {"id", "text", "dimension"},
+                "a statement",
+            )
+            if s is None:
+                continue
+            dimension = self.text(s.get("dimension"), "statement dimension")
+            if dimension and dimension not in dim_ids:
+                self.problem(s.get("dimension"), f"unknown dimension '{dimension}'")
+            weight = self.number(s.get("weight"), "weight", default=1.0)
+            if weight == 0:
+                self.problem(s.get("weight"), "weight cannot be 0")
+            statements.append(
+                {
+                    "id": self.ident(s.get("id"), "statement id", statement_ids),
+                    "text": self.text(s.get("text"), "statement text"),
+                    "dimension": dimension,
+                    "weight": weight,
+                }
+            )
+        used = {statement["dimension"] for statement in statements}
+        for dimension in dimensions:
+            if dimension["id"] and dimension["id"] not in used:
+                self.problem(
+                    keys.get("dimensions"), f"dimension '{dimension['id']}' has no statements"
+                )
+        config = {
+            "result_model": model,
+            "pre_post": pre_post,
+            "pair": pair,
+            "dimensions": dimensions,
+            "statements": statements,
+        }
+        if model == "quadrant":
+            config.update(self.quadrant(keys, dim_ids))
+        elif model == "phase":
+            config.update(self.phases(keys))
+        return config
+
+    def quadrant(self, keys, dim_ids) -> dict:
+        if "phases" in keys:
+            self.problem(keys["phases"], "'phases' belongs to the phase model")
+        axes_node, quadrants_node = keys.get("axes"), keys.get("quadrants")
+        if axes_node is None or quadrants_node is None:
+            self.problem(keys.get("result_model"), "a quadrant scan needs 'axes' and 'quadrants'")
+            return {}
+        axes = self.mapping(axes_node, {"x", "y"}, {"x", "y"}, "axes") or {}
+        result_axes = {}
+        for name, node in axes.items():
+            value = self.text(node, f"axis {name}")
+            if value not in dim_ids:
+                self.problem(node, f"axis {name} names unknown dimension '{value}'")
+            result_axes[name] = value
+        quadrants = self.mapping(quadrants_node, QUADRANT_KEYS, QUADRANT_KEYS, "quadrants") or {}
+        result = {}
+        for key, node in quadrants.items():
+            q = self.mapping(node, {"title", "explanation"}, {"title", "explanation"}, key) or {}
+            result[key] = {
+                "title": self.text(q.get("title"), f"{key} title"),
+                "explanation": self.text(q.get("explanation"), f"{key} explanation"),
+            }
+        return {"axes": result_axes, "quadrants": result}
+
+    def phases(self, keys) -> dict:
+        if "axes" in keys or "quadrants" in keys:
+            self.problem(
+                keys.get("axes") or keys.get("quadrants"),
+                "'axes' and 'quadrants' belong to the quadrant model",
+            )
+        node = keys.get("phases")
+        if node is None:
+            self.problem(keys.get("result_model"), "a phase scan needs 'phases'")
+            return {}
+        phases = []
+        for p_node in self.sequence(node, "phases", minimum=4):
+            p = self.mapping(
+                p_node,
+                {"key", "title", "min_score", "explanation"},
+                {"key", "title", "min_score", "explanation"},
+                "a phase",
+            )
+            if p is None:
+                continue
+            phases.append(
+                {
+                    "key": self.text(p.get("key"), "phase key"),
+                    "title": self.text(p.get("title"), "phase title"),
+                    "min_score": self.number(p.get("min_score"), "min_score", default=0.0),
+                    "explanation": self.text(p.get("explanation"), "phase explanation"),
+                }
+            )
+        if [phase["key"] for phase in phases] != list(PHASE_KEYS):
+            self.problem(node, "phases must be exactly " + ", ".join(PHASE_KEYS) + " in that order")
+        minimums = [phase["min_score"] for phase in phases]
+        if minimums and (minimums[0] != 1 or minimums != sorted(set(minimums))):
+            self.problem(node, "min_score must start at 1 and rise with every phase")
+        if any(not 1 <= value <= 5 for value in minimums):
+            self.problem(node, "min_score must lie between 1 and 5")
+        return {"phases": phases}
+
+    def reflection(self, keys) -> dict:
+        prompts, seen = [], {}
+        for p_node in self.sequence(keys.get("prompts"), "prompts") if keys.get("prompts") else []:
+            p = self.mapping(
+                p_node,
+                {"id", "label", "help", "min_words", "max_words", "required"},
+                {"id", "label"},
+                "a prompt",
+            )
+            if p is None:
+                continue
+            min_words = self.integer(p.get("min_words"), "min_words", minimum=0) or 0
+            max_words = (
+                self.integer(p.get("max_words"), "max_words", minimum=1, maximum=MAX_WORDS_CEILING)
+                or 1000
+            )
+            if min_words > max_words:
+                self.problem(p_node, "min_words is larger than max_words")
+            prompts.append(
+                {
+                    "id": self.ident(p.get("id"), "prompt id", seen),
+                    "label": self.text(p.get("label"), "prompt label"),
+                    "help": self.text(p.get("help"), "help", required=False),
+                    "min_words": min_words,
+                    "max_words": max_words,
+                    "required": self.boolean(p.get("required"), "required", default=True),
+                }
+            )
+        if prompts and not any(prompt["required"] for prompt in prompts):
+            self.problem(keys.get("prompts"), "at least one prompt must be required")
+        rubric = {"criteria": []}
+        if keys.get("rubric") is not None:
+            r = self.mapping(keys["rubric"], {"criteria"}, {"criteria"}, "rubric") or {}
+            criterion_ids: dict = {}
+            for c_node in self.sequence(r.get("criteria"), "criteria") if r.get("criteria") else []:
+                c = self.mapping(
+                    c_node, {"id", "title", "levels"}, {"id", "title", "levels"}, "a criterion"
+                )
+                if c is None:
+                    continue
+                levels = []
+                for l_node in (
+                    self.sequence(c.get("levels"), "levels", minimum=2) if c.get("levels") else []
+                ):
+                    lv = self.mapping(
+                        l_node,
+                        {"points", "title", "description"},
+                        {"points", "title", "description"},
+                        "a level",
+                    )
+                    if lv is not None:
+                        levels.append(
+                            {
+                                "points": self.integer(lv.get("points"), "points", minimum=0) or 0,
+                                "title": self.text(lv.get("title"), "level title"),
+                                "description": self.text(
+                                    lv.get("description"), "level description"
+                                ),
+                            }
+                        )
+                points = [level["points"] for level in levels]
+                if points != sorted(set(points)):
+                    self.problem(c.get("levels"), "levels must rise in points, each different")
+                rubric["criteria"].append(
+                    {
+                        "id": self.ident(c.get("id"), "criterion id", criterion_ids),
+                        "title": self.text(c.get("title"), "criterion title"),
+                        "levels": levels,
+                    }
+                )
+        return {"prompts": prompts, "rubric": rubric}
+
+
+def read_assignment(reader, module_slug: str, slug: str) -> AssignmentSpec | None:
+    file = f"{module_slug}/{slug}.yaml"
+    text = reader.read_text(reader.folder / module_slug / f"{slug}.yaml", file)
+    if text is None:
+        return None
+    root = reader.load_yaml(text, file)
+    if root is None:
+        if not any(problem.file == file for problem in reader.problems):
+            reader.problem(file, 1, "the assignment file is empty")
+        return None
+    checker = _Checker(reader, file)
+    kind_node = root.value[0][1] if isinstance(root, yaml.MappingNode) and root.value else None
+    kind = ""
+    for key_node, value_node in root.value if isinstance(root, yaml.MappingNode) else []:
+        if key_node.value == "kind":
+            kind = str(value_node.value)
+            kind_node = value_node
+    if kind not in KIND_KEYS:
+        reader.problem(
+            file, _line(kind_node) if kind_node else 1, "kind must be quiz, scan or reflection"
+        )
+        return None
+    keys = checker.mapping(
+        root,
+        COMMON_KEYS | KIND_KEYS[kind],
+        {"kind", "title", "due_offset_days"} | KIND_REQUIRED[kind],
+        f"the {kind}",
+    )
+    if keys is None:
+        return None
+    spec = AssignmentSpec(
+        slug=slug,
+        kind=kind,
+        title=checker.text(keys.get("title"), "title"),
+        instructions=checker.text(keys.get("instructions"), "instructions", required=False),
+        due_offset_days=checker.integer(keys.get("due_offset_days"), "due_offset_days", minimum=0)
+        or 0,
+    )
+    if kind == "quiz":
+        spec.config = checker.quiz(keys)
+    elif kind == "scan":
+        spec.config = checker.scan(keys, slug)
+    else:
+        spec.config = checker.reflection(keys)
+    return spec

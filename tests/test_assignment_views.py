@@ -1,0 +1,272 @@
+"""The assignment pages: quiz, scan, reflection with autosave, calendar, extensions."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assignments.models import Submission
+from assignments.services import scan_submit
+from cohorts.models import Enrollment
+from tests.assignment_helpers import (
+    LOCKED,
+    POST,
+    PRE,
+    QUIZ,
+    REFLECTION,
+    SCAN,
+    assignment,
+    quiz_answers,
+    scan_answers,
+    words,
+)
+from tests.factories import make_learner
+
+
+def _url(world, slug, name="learn:assignment", cohort=None):
+    return reverse(name, args=[(cohort or world.cohort).pk, slug])
+
+
+def _draft_url(world, revision=1):
+    return reverse("learn:assignment_draft", args=[world.cohort.pk, REFLECTION, revision])
+
+
+@pytest.fixture
+def learner(client, world):
+    client.force_login(world.learner)
+    return client
+
+
+# --- Quiz -----------------------------------------------------------------------
+
+
+def test_quiz_page_shows_the_questions(learner, world):
+    body = learner.get(_url(world, QUIZ)).content.decode()
+    for question in assignment(QUIZ).config["questions"]:
+        assert question["text"].split()[0] in body
+    assert 'type="checkbox"' in body and 'type="radio"' in body
+
+
+def test_quiz_submit_shows_what_was_wrong_and_why(learner, world):
+    quiz = assignment(QUIZ)
+    response = learner.post(
+        _url(world, QUIZ, "learn:assignment_submit"), quiz_answers(quiz, wrong=1)
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?poging=1")
+    body = learner.get(response["Location"]).content.decode()
+    assert "80% goed" in body
+    assert "Niet goed" in body
+    wrong_option = next(o for o in quiz.config["questions"][0]["options"] if not o["correct"])
+    assert wrong_option["feedback"][:40].replace("'", "&#x27;").replace('"', "&quot;") in body
+
+
+def test_tampered_quiz_answers_are_rejected_without_a_submission(learner, world):
+    quiz = assignment(QUIZ)
+    answers = quiz_answers(quiz) | {quiz.config["questions"][0]["id"]: ["zz"]}
+    assert learner.post(_url(world, QUIZ, "learn:assignment_submit"), answers).status_code == 400
+    extra = quiz_answers(quiz) | {"smuggled": ["a"]}
+    assert learner.post(_url(world, QUIZ, "learn:assignment_submit"), extra).status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_unknown_attempt_number_is_404(learner, world):
+    assert learner.get(_url(world, QUIZ) + "?poging=7").status_code == 404
+
+
+# --- Scans ----------------------------------------------------------------------
+
+
+def test_scan_result_with_chart_and_hidden_cohort_under_five(learner, world):
+    scan = assignment(SCAN)
+    response = learner.post(_url(world, SCAN, "learn:assignment_submit"), scan_answers(scan, 4))
+    assert response.status_code == 302
+    body = learner.get(_url(world, SCAN)).content.decode()
+    assert "<svg" in body and 'class="chart-you"' in body
+    assert 'class="chart-other"' not in body
+    assert "minstens vijf" in body
+
+
+def test_scan_shows_the_cohort_once_five_have_a_result(learner, world):
+    scan = assignment(SCAN)
+    for _ in range(4):
+        other = make_learner(world.cohort).enrollments.select_related("cohort").get()
+        scan_submit(enrollment=other, assignment=scan, raw_answers=scan_answers(scan, 2))
+    learner.post(_url(world, SCAN, "learn:assignment_submit"), scan_answers(scan, 4))
+    body = learner.get(_url(world, SCAN)).content.decode()
+    assert body.count('class="chart-other"') == 5
+    # Another organisation's results never show.
+    other_org = Enrollment.objects.select_related("cohort").get(user=world.learner_other)
+    scan_submit(enrollment=other_org, assignment=scan, raw_answers=scan_answers(scan, 3))
+    assert learner.get(_url(world, SCAN)).content.decode().count('class="chart-other"') == 5
+
+
+def test_scan_twice_from_two_tabs_keeps_one_result(learner, world):
+    scan = assignment(SCAN)
+    learner.post(_url(world, SCAN, "learn:assignment_submit"), scan_answers(scan, 4))
+    second = learner.post(_url(world, SCAN, "learn:assignment_submit"), scan_answers(scan, 1))
+    assert second.status_code == 400
+    assert Submission.objects.filter(assignment=scan).count() == 1
+
+
+def test_scan_with_a_missing_answer_is_rejected(learner, world):
+    scan = assignment(SCAN)
+    answers = scan_answers(scan)
+    answers.pop(next(iter(answers)))
+    assert learner.post(_url(world, SCAN, "learn:assignment_submit"), answers).status_code == 400
+
+
+def test_fasescan_post_shows_growth_since_the_pre(learner, world):
+    pre = assignment(PRE)
+    enrollment = Enrollment.objects.select_related("cohort").get(user=world.learner)
+    scan_submit(enrollment=enrollment, assignment=pre, raw_answers=scan_answers(pre, 2))
+    body = learner.get(_url(world, PRE)).content.decode()
+    assert 'class="phase-bar"' in body
+    assert "nog een keer" in body
+    post = assignment(POST)
+    post.module.release_offset_days = 0
+    post.module.save()
+    post_answers = {s["id"]: (5 if s["weight"] > 0 else 1) for s in post.config["statements"]}
+    learner.post(_url(world, POST, "learn:assignment_submit"), post_answers)
+    body = learner.get(_url(world, POST)).content.decode()
+    assert "Je groei sinds de start" in body
+    assert "Klantbekwaam" in body or "klantbekwaam" in body
+    assert "fase" in body and "hoger" in body
+
+
+def test_locked_assignment_refuses(learner, world):
+    assert learner.get(_url(world, LOCKED)).status_code == 403
+    assert learner.post(_url(world, LOCKED, "learn:assignment_submit"), {}).status_code == 403
+
+
+def test_other_organisations_assignment_is_404(learner, world):
+    assert learner.get(_url(world, QUIZ, cohort=world.other_cohort)).status_code == 404
+    assert (
+        learner.get(reverse("learn:assignment", args=[world.cohort.pk, "bestaat-niet"])).status_code
+        == 404
+    )
+
+
+# --- Reflections --------------------------------------------------------------------
+
+
+def test_reflection_autosave_and_reload_shows_the_draft(learner, world):
+    learner.get(_url(world, REFLECTION))
+    text = "Eerste zin.\n\nTweede alinea met <b>html</b>."
+    response = learner.post(_draft_url(world), {"verhaal": text}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Opgeslagen om" in response.content.decode()
+    body = learner.get(_url(world, REFLECTION)).content.decode()
+    assert "Tweede alinea met &lt;b&gt;html&lt;/b&gt;." in body
+
+
+def test_autosave_when_logged_out_answers_401_not_a_login_page(client, world):
+    client.force_login(world.learner)
+    client.get(_url(world, REFLECTION))
+    client.logout()
+    response = client.post(_draft_url(world), {"verhaal": "x"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+
+
+def test_autosave_after_submit_is_refused(learner, world):
+    learner.get(_url(world, REFLECTION))
+    learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"), {"verhaal": words(100), "revision": "1"}
+    )
+    response = learner.post(_draft_url(world), {"verhaal": "nieuw"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert Submission.objects.get().answers == {"verhaal": words(100)}
+
+
+def test_under_minimum_submit_keeps_the_text_and_says_why(learner, world):
+    learner.get(_url(world, REFLECTION))
+    response = learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"),
+        {"verhaal": "Te kort <script>x</script>", "revision": "1"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Te kort &lt;script&gt;x&lt;/script&gt;</textarea>" in body
+    assert "Schrijf minstens 80 woorden (nu 3)." in body
+    assert Submission.objects.get().status == Submission.Status.DRAFT
+
+
+def test_submitted_reflection_is_read_only_and_escaped(learner, world):
+    learner.get(_url(world, REFLECTION))
+    text = "<img src=x onerror=alert(1)> " + words(100)
+    response = learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"), {"verhaal": text, "revision": "1"}
+    )
+    assert response.status_code == 302
+    body = learner.get(_url(world, REFLECTION)).content.decode()
+    assert "<textarea" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<img src=x" not in body
+    again = learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"), {"verhaal": text, "revision": "1"}
+    )
+    assert again.status_code == 400
+    assert Submission.objects.count() == 1
+
+
+def test_another_learners_draft_cannot_be_written(client, world):
+    client.force_login(world.learner)
+    client.get(_url(world, REFLECTION))
+    client.force_login(world.learner_other)
+    response = client.post(_draft_url(world), {"verhaal": "overschreven"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert Submission.objects.get().answers == {}
+
+
+# --- Dashboard, calendar, extensions ---------------------------------------------------
+
+
+def test_dashboard_lists_upcoming_and_overdue_work(learner, world):
+    body = learner.get("/leren/").content.decode()
+    assert "Komende deadlines" in body
+    assert assignment(SCAN).title in body
+    # The cohort started a week ago: the kwadrant-scan (3 days) is overdue.
+    assert "Te laat" in body
+
+
+def test_calendar_lists_every_deadline(learner, world):
+    response = learner.get(reverse("learn:calendar", args=[world.cohort.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert body.count("BEGIN:VEVENT") == 12
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    quiz = assignment(QUIZ)
+    due = world.cohort.starts_on + datetime.timedelta(days=quiz.due_offset_days)
+    local = datetime.datetime.combine(due, datetime.time(23, 59), tzinfo=world.cohort.tz)
+    assert f"DTEND:{local.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" in body
+
+
+def test_trainer_grants_an_extension(client, world):
+    client.force_login(world.trainer)
+    enrollment = Enrollment.objects.get(user=world.learner)
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    response = client.post(
+        reverse("trainer:extension", args=[world.cohort.pk]),
+        {"enrollment": enrollment.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
+    )
+    assert response.status_code == 302
+    assert enrollment.extensions.get().due_on == due
+
+
+def test_trainer_cannot_extend_a_learner_of_another_cohort(client, world):
+    client.force_login(world.trainer)
+    other = Enrollment.objects.get(user=world.learner_other)
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    client.post(
+        reverse("trainer:extension", args=[world.cohort.pk]),
+        {"enrollment": other.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
+    )
+    assert not other.extensions.exists()
+    response = client.post(
+        reverse("trainer:extension", args=[world.other_cohort.pk]),
+        {"enrollment": other.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
+    )
+    assert response.status_code == 404
