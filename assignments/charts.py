@@ -40,23 +40,22 @@ def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None
         "mid": mid,
         "x_label": dimensions[config["axes"]["x"]],
         "y_label": dimensions[config["axes"]["y"]],
+        # Letters in the chart, titles in the legend below it: long titles do not fit an SVG.
         "labels": [
-            {"text": quadrants["low_high"]["title"], "x": (MARGIN + mid.x) / 2, "y": MARGIN + 18},
             {
-                "text": quadrants["high_high"]["title"],
-                "x": (mid.x + MARGIN + PLOT) / 2,
-                "y": MARGIN + 18,
-            },
-            {
-                "text": quadrants["low_low"]["title"],
-                "x": (MARGIN + mid.x) / 2,
-                "y": MARGIN + PLOT - 10,
-            },
-            {
-                "text": quadrants["high_low"]["title"],
-                "x": (mid.x + MARGIN + PLOT) / 2,
-                "y": MARGIN + PLOT - 10,
-            },
+                "letter": letter,
+                "key": key,
+                "title": quadrants[key]["title"],
+                "current": key == result["outcome"],
+                "x": x,
+                "y": y,
+            }
+            for letter, key, x, y in (
+                ("A", "low_high", (MARGIN + mid.x) / 2, MARGIN + 22),
+                ("B", "high_high", (mid.x + MARGIN + PLOT) / 2, MARGIN + 22),
+                ("C", "low_low", (MARGIN + mid.x) / 2, MARGIN + PLOT - 12),
+                ("D", "high_low", (mid.x + MARGIN + PLOT) / 2, MARGIN + PLOT - 12),
+            )
         ],
         "you": Point(_x(result["x"]), _y(result["y"])),
         "cohort": [Point(_x(r["x"]), _y(r["y"])) for r in cohort_results or [] if "x" in r],

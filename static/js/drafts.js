@@ -84,7 +84,10 @@
           if (field.name in stored.fields) { field.value = stored.fields[field.name]; countWords(field); }
         });
         status.textContent = texts.restored;
-        if (window.htmx) { window.htmx.trigger(form, "focusout"); }
+        // Save it once HTMX has set up the form (it does so when the page has loaded).
+        window.addEventListener("load", function () {
+          if (window.htmx) { window.htmx.trigger(form, "focusout"); }
+        });
       } else {
         forget();
       }
