@@ -133,7 +133,9 @@ def _scan_context(enrollment, assignment, state) -> dict:
     return context
 
 
-def _reflection_page(request, base, enrollment, assignment, *, errors=None, status=200):
+def _reflection_page(
+    request, base, enrollment, assignment, *, errors=None, posted=None, status=200
+):
     history = list(submission_history(enrollment, assignment))
     current = history[0] if history else None
     if current is None or current.status == Submission.Status.RETURNED:
@@ -142,7 +144,8 @@ def _reflection_page(request, base, enrollment, assignment, *, errors=None, stat
     prompts = [
         prompt
         | {
-            "value": current.answers.get(prompt["id"], ""),
+            # After a refused submit, show what was sent, even if it could not be stored.
+            "value": (posted or current.answers).get(prompt["id"], ""),
             "error": (errors or {}).get(prompt["id"]),
         }
         for prompt in assignment.config["prompts"]
@@ -245,7 +248,14 @@ def _reflection_submit(request, enrollment, assignment, state, assignment_state)
             "state": state,
             "now": timezone.now(),
         }
-        return _reflection_page(request, base, enrollment, assignment, errors=error.field_messages)
+        return _reflection_page(
+            request,
+            base,
+            enrollment,
+            assignment,
+            errors=error.field_messages,
+            posted=_form_answers(request, assignment),
+        )
     messages.success(request, _("Submitted. Your trainer will read it and give feedback."))
     return redirect(_detail_url(enrollment.cohort_id, assignment))
 

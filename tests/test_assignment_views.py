@@ -270,3 +270,17 @@ def test_trainer_cannot_extend_a_learner_of_another_cohort(client, world):
         {"enrollment": other.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
     )
     assert response.status_code == 404
+
+
+def test_text_too_long_to_store_is_refused_but_shown_back(learner, world):
+    learner.get(_url(world, REFLECTION))
+    huge = "woord " * 8000
+    response = learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"), {"verhaal": huge, "revision": "1"}
+    )
+    assert response.status_code == 200
+    assert "te lang om op te slaan" in response.content.decode()
+    assert huge.strip() in response.content.decode()
+    assert Submission.objects.get().answers == {}
+    draft = learner.post(_draft_url(world), {"verhaal": huge}, HTTP_HX_REQUEST="true")
+    assert draft.status_code == 409
