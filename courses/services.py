@@ -126,20 +126,16 @@ def _apply(spec: CourseSpec) -> ImportReport:
                 f"assignment {assignment_spec.slug}",
             )
             seen_assignments.add(assignment.pk)
-    for assignment in Assignment.objects.filter(course=course, archived=False).exclude(
-        pk__in=seen_assignments
+    # What left the files is archived, never deleted: learner work stays attached.
+    for model, seen, label in (
+        (Assignment, seen_assignments, "assignment"),
+        (Module, seen_modules, "module"),
+        (Lesson, seen_lessons, "lesson"),
     ):
-        assignment.archived = True
-        assignment.save(update_fields=["archived"])
-        report.archived.append(f"assignment {assignment.slug}")
-    for module in Module.objects.filter(course=course, archived=False).exclude(pk__in=seen_modules):
-        module.archived = True
-        module.save(update_fields=["archived"])
-        report.archived.append(f"module {module.slug}")
-    for lesson in Lesson.objects.filter(course=course, archived=False).exclude(pk__in=seen_lessons):
-        lesson.archived = True
-        lesson.save(update_fields=["archived"])
-        report.archived.append(f"lesson {lesson.slug}")
+        for item in model.objects.filter(course=course, archived=False).exclude(pk__in=seen):
+            item.archived = True
+            item.save(update_fields=["archived"])
+            report.archived.append(f"{label} {item.slug}")
     return report
 
 

@@ -47,21 +47,25 @@ def trainer_cohorts(request):
     )
 
 
-@role_required("trainer")
-def trainer_cohort(request, cohort_id: int):
-    cohort = cohort_for_trainer(request.user, cohort_id)
-    return render(
-        request,
-        "dashboards/cohort_detail.html",
-        {
-            "cohort": cohort,
-            "roster": cohort_roster(cohort),
-            "trainers": cohort_trainers(cohort),
-            "area": "trainer",
+def _cohort_page(request, cohort, area: str, **extra):
+    """One cohort page for three areas; trainers and staff also manage extensions."""
+    context = {
+        "cohort": cohort,
+        "roster": cohort_roster(cohort),
+        "trainers": cohort_trainers(cohort),
+        "area": area,
+    }
+    if area in {"trainer", "staff"}:
+        context |= {
             "extension_form": _extension_form(cohort),
             "extensions": cohort_extensions(cohort),
-        },
-    )
+        }
+    return render(request, "dashboards/cohort_detail.html", context | extra)
+
+
+@role_required("trainer")
+def trainer_cohort(request, cohort_id: int):
+    return _cohort_page(request, cohort_for_trainer(request.user, cohort_id), "trainer")
 
 
 def _extension_form(cohort, data=None):
@@ -120,9 +124,7 @@ def organisation_home(request):
     )
 
 
-@role_required("org_admin")
-def organisation_detail(request, organisation_id: int):
-    organisation = organisation_for_admin(request.user, organisation_id)
+def _organisation_page(request, organisation, area: str):
     return render(
         request,
         "dashboards/organisation_detail.html",
@@ -130,24 +132,20 @@ def organisation_detail(request, organisation_id: int):
             "organisation": organisation,
             "cohorts": cohorts_of_organisation(organisation),
             "people": organisation_people(organisation),
-            "area": "organisation",
+            "area": area,
         },
     )
 
 
 @role_required("org_admin")
+def organisation_detail(request, organisation_id: int):
+    organisation = organisation_for_admin(request.user, organisation_id)
+    return _organisation_page(request, organisation, "organisation")
+
+
+@role_required("org_admin")
 def organisation_cohort(request, cohort_id: int):
-    cohort = cohort_for_org_admin(request.user, cohort_id)
-    return render(
-        request,
-        "dashboards/cohort_detail.html",
-        {
-            "cohort": cohort,
-            "roster": cohort_roster(cohort),
-            "trainers": cohort_trainers(cohort),
-            "area": "organisation",
-        },
-    )
+    return _cohort_page(request, cohort_for_org_admin(request.user, cohort_id), "organisation")
 
 
 # --- Platform staff ---------------------------------------------------------
@@ -166,16 +164,7 @@ def staff_home(request):
 @role_required("staff")
 def staff_organisation(request, organisation_id: int):
     organisation = organisation_for_staff(request.user, organisation_id)
-    return render(
-        request,
-        "dashboards/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "cohorts": cohorts_of_organisation(organisation),
-            "people": organisation_people(organisation),
-            "area": "staff",
-        },
-    )
+    return _organisation_page(request, organisation, "staff")
 
 
 @role_required("staff")
@@ -197,24 +186,12 @@ def staff_cohort(request, cohort_id: int):
             messages.success(
                 request,
                 ngettext(
-                    "%(count)d opening date changed.",
-                    "%(count)d opening dates changed.",
+                    "%(count)d date changed.",
+                    "%(count)d dates changed.",
                     changed,
                 )
                 % {"count": changed},
             )
             return redirect("staff:cohort", cohort_id=cohort.pk)
         messages.error(request, _("Please correct the dates below; nothing was changed."))
-    return render(
-        request,
-        "dashboards/cohort_detail.html",
-        {
-            "cohort": cohort,
-            "roster": cohort_roster(cohort),
-            "trainers": cohort_trainers(cohort),
-            "area": "staff",
-            "schedule_form": form,
-            "extension_form": _extension_form(cohort),
-            "extensions": cohort_extensions(cohort),
-        },
-    )
+    return _cohort_page(request, cohort, "staff", schedule_form=form)

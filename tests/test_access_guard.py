@@ -1,5 +1,7 @@
 """Every URL declares who may see it, and nobody sees more than their role allows."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -124,6 +126,10 @@ def test_role_endpoint_matrix(client, world, url_name, kind, expected):
         seen[role] = response.status_code
         if role == "anonymous" and response.status_code == 302:
             assert response["Location"].startswith(reverse("account_login") + "?next=")
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            # A page title is plain text, and every page has exactly one h1.
+            assert re.search(r"<title>[^<]+</title>", response.content.decode()), url
+            assert response.content.decode().count("<h1") == 1, url
     assert seen == dict(zip(ROLES, expected, strict=True))
 
 

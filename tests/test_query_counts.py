@@ -27,13 +27,13 @@ PAGES = [
     ("learn:cohort", "learner", "cohort", 13),
     ("trainer:home", "trainer", None, 4),
     ("trainer:cohorts", "trainer", None, 4),
-    ("trainer:cohort", "trainer", "cohort", 11),
+    ("trainer:cohort", "trainer", "cohort", 9),
     ("organisation:home", "org_admin", None, 4),
     ("organisation:detail", "org_admin", "organisation", 6),
     ("organisation:cohort", "org_admin", "cohort", 6),
     ("staff:home", "staff", None, 5),
     ("staff:organisation", "staff", "organisation", 6),
-    ("staff:cohort", "staff", "cohort", 15),
+    ("staff:cohort", "staff", "cohort", 13),
     ("profile", "learner", None, 3),
 ]
 
