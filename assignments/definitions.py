@@ -16,7 +16,7 @@ from assignments.scoring import PHASE_KEYS_ORDER
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COMMON_KEYS = {"kind", "title", "instructions", "due_offset_days"}
 KIND_KEYS = {
-    "quiz": {"pass_mark", "questions"},
+    "quiz": {"pass_mark", "questions", "max_attempts"},
     "scan": {
         "result_model",
         "pre_post",
@@ -165,7 +165,8 @@ class _Checker:
             if question["options"] and question["multiple"] and correct < 1:
                 self.problem(q_node, f"question '{question['id']}' has no correct option")
             questions.append(question)
-        return {"pass_mark": pass_mark or 0, "questions": questions}
+        max_attempts = self.integer(keys.get("max_attempts"), "max_attempts", minimum=1)
+        return {"pass_mark": pass_mark or 0, "questions": questions, "max_attempts": max_attempts}
 
     def scan(self, keys, slug: str) -> dict:
         model = self.text(keys.get("result_model"), "result_model")

@@ -160,3 +160,17 @@ def cohort_extensions(cohort) -> QuerySet[Extension]:
         .select_related("enrollment__user", "assignment", "granted_by")
         .order_by("due_on")
     )
+
+
+def grading_queue_for(trainer) -> QuerySet[Submission]:
+    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
+    return (
+        Submission.objects.filter(
+            status=Submission.Status.SUBMITTED,
+            assignment__kind=Assignment.Kind.REFLECTION,
+            enrollment__cohort__trainers=trainer,
+        )
+        .select_related("enrollment__user", "enrollment__cohort", "assignment")
+        .defer("answers", "result", "assignment__config", "assignment__instructions")
+        .order_by("submitted_at")
+    )

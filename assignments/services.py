@@ -165,6 +165,16 @@ def quiz_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: 
     last = Submission.objects.filter(enrollment=enrollment, assignment=assignment).aggregate(
         last=Max("revision")
     )["last"]
+    limit = assignment.config.get("max_attempts")
+    if limit and (last or 0) >= limit:
+        raise AssignmentError(
+            ngettext(
+                "This quiz allows %(n)d attempt, and you have used it.",
+                "This quiz allows %(n)d attempts, and you have used them all.",
+                limit,
+            )
+            % {"n": limit}
+        )
     now = timezone.now()
     return Submission.objects.create(
         enrollment=enrollment,

@@ -94,7 +94,9 @@ def _quiz_context(request, assignment_state) -> dict:
             }
             for question in assignment_state.assignment.config["questions"]
         ]
-    return {"attempt": attempt, "review": review}
+    limit = assignment_state.assignment.config.get("max_attempts")
+    attempts_left = None if not limit else max(0, limit - len(assignment_state.submissions))
+    return {"attempt": attempt, "review": review, "attempts_left": attempts_left}
 
 
 def _scan_context(enrollment, assignment, state) -> dict:

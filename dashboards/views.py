@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from assignments.selectors import cohort_extensions, course_assignments
+from assignments.selectors import cohort_extensions, course_assignments, grading_queue_for
 from assignments.services import AssignmentError, extension_grant
 from cohorts.access import cohort_for_org_admin, cohort_for_staff, cohort_for_trainer
 from cohorts.models import Enrollment
@@ -35,7 +35,12 @@ from organisations.selectors import (
 def trainer_home(request):
     """Beoordelen: the grading queue, with the trainer's cohorts beside it."""
     return render(
-        request, "dashboards/trainer_home.html", {"cohorts": cohorts_trained_by(request.user)}
+        request,
+        "dashboards/trainer_home.html",
+        {
+            "cohorts": cohorts_trained_by(request.user),
+            "queue": grading_queue_for(request.user),
+        },
     )
 
 

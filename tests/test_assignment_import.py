@@ -165,3 +165,10 @@ def test_post_scan_needs_a_matching_pre_scan(folder):
     assert any("a post scan needs 'pair'" in p for p in _problems(folder))
     _edit(folder / "module-1" / "scan.yaml", "pre_post: post", "pre_post: post\npair: niets")
     assert any("pair 'niets' is not a pre scan of this course" in p for p in _problems(folder))
+
+
+def test_quiz_attempt_limit_is_optional_and_checked(db, folder):
+    course_import(folder=folder)
+    assert Assignment.objects.get(slug="toets").config["max_attempts"] is None
+    _edit(folder / "module-1" / "toets.yaml", "pass_mark: 50", "pass_mark: 50\nmax_attempts: 0")
+    assert any("max_attempts must be 1 or more" in p for p in _problems(folder))

@@ -282,3 +282,14 @@ def test_overdue_until_handed_in(world, enrollment):
     assert state.is_overdue(after)
     quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz))
     assert not course_state(enrollment).assignment_state(quiz).is_overdue(after)
+
+
+def test_quiz_attempts_can_be_limited(enrollment):
+    quiz = assignment(QUIZ)
+    quiz.config = quiz.config | {"max_attempts": 2}
+    quiz.save()
+    for _ in range(2):
+        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz, wrong=4))
+    with pytest.raises(AssignmentError, match="2 pogingen"):
+        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz))
+    assert Submission.objects.filter(assignment=quiz).count() == 2

@@ -284,3 +284,17 @@ def test_text_too_long_to_store_is_refused_but_shown_back(learner, world):
     assert Submission.objects.get().answers == {}
     draft = learner.post(_draft_url(world), {"verhaal": huge}, HTTP_HX_REQUEST="true")
     assert draft.status_code == 409
+
+
+def test_trainer_sees_waiting_reflections_of_their_own_cohorts_only(client, world):
+    from assignments.services import reflection_draft, reflection_submit
+
+    for user in (world.learner, world.learner_other):
+        enrollment = Enrollment.objects.select_related("cohort").get(user=user)
+        draft = reflection_draft(enrollment=enrollment, assignment=assignment(REFLECTION))
+        reflection_submit(submission=draft, answers={"verhaal": words(100)})
+    client.force_login(world.trainer)
+    body = client.get("/trainer/").content.decode()
+    assert "Alice" in body
+    assert "Bob" not in body
+    assert words(100) not in body, "the queue lists work, not its text"

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assignments.services import quiz_submit, scan_submit
+from assignments.services import quiz_submit, reflection_draft, reflection_submit, scan_submit
 from cohorts.services import enrollment_create
 from courses.services import course_import, lesson_mark_read
 from tests.assignment_helpers import (
@@ -25,7 +25,7 @@ from tests.factories import CohortFactory, make_learner, make_org_admin, make_tr
 PAGES = [
     ("learn:home", "learner", None, 13),
     ("learn:cohort", "learner", "cohort", 13),
-    ("trainer:home", "trainer", None, 4),
+    ("trainer:home", "trainer", None, 5),
     ("trainer:cohorts", "trainer", None, 4),
     ("trainer:cohort", "trainer", "cohort", 9),
     ("organisation:home", "org_admin", None, 4),
@@ -57,7 +57,10 @@ def _count(client, url):
 def _grow(world, n):
     """More of everything the pages list: learners, cohorts, trainers, admins."""
     for i in range(n):
-        make_learner(world.cohort, display_name=f"Extra {i}")
+        extra_learner = make_learner(world.cohort, display_name=f"Extra {i}")
+        enrollment = extra_learner.enrollments.select_related("cohort").get()
+        draft = reflection_draft(enrollment=enrollment, assignment=assignment(REFLECTION))
+        reflection_submit(submission=draft, answers={"verhaal": " ".join(["woord"] * 90)})
         extra = CohortFactory(organisation=world.acme, name=f"Extra cohort {i}")
         world.trainer.trained_cohorts.add(extra)
         make_learner(extra)

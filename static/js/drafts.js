@@ -69,7 +69,11 @@
 
   fields.forEach(function (field) {
     countWords(field);
-    field.addEventListener("input", function () { remember(); countWords(field); });
+    field.addEventListener("input", function () {
+      remember();
+      countWords(field);
+      if (problem.hidden) { status.textContent = texts.pending; }
+    });
   });
 
   // Put back text that only this browser still has (after a failed save or a logout).
