@@ -141,8 +141,13 @@ def _reflection_page(
     history = list(submission_history(enrollment, assignment))
     current = history[0] if history else None
     if current is None or current.status == Submission.Status.RETURNED:
-        current = reflection_draft(enrollment=enrollment, assignment=assignment)
-        history = list(submission_history(enrollment, assignment))
+        # Shown, not stored: a GET changes nothing. The first autosave creates it.
+        current = Submission(
+            enrollment=enrollment,
+            assignment=assignment,
+            revision=current.revision + 1 if current else 1,
+            answers=dict(current.answers) if current else {},
+        )
     prompts = [
         prompt
         | {
@@ -161,6 +166,24 @@ def _reflection_page(
     )
 
 
+def _working_revision(enrollment, assignment, revision: int) -> Submission | None:
+    """The revision a page posts to: an existing one, or the next draft (created now).
+
+    Any other number (a tampered or stale form) gets None, which the views turn into 404.
+    """
+    latest = (
+        Submission.objects.filter(enrollment=enrollment, assignment=assignment)
+        .order_by("-revision")
+        .first()
+    )
+    if latest is not None and latest.revision == revision:
+        return latest
+    expected = 1 if latest is None else latest.revision + 1
+    if revision == expected and (latest is None or latest.status == Submission.Status.RETURNED):
+        return reflection_draft(enrollment=enrollment, assignment=assignment)
+    return None
+
+
 def _form_answers(request, assignment) -> dict:
     return {
         prompt["id"]: request.POST.get(prompt["id"], "") for prompt in assignment.config["prompts"]
@@ -174,9 +197,7 @@ def draft(request, cohort_id: int, assignment_slug: str, revision: int):
     enrollment, assignment, _state, assignment_state = _context(request, cohort_id, assignment_slug)
     if not assignment.is_reflection or not assignment_state.is_open:
         raise Http404
-    submission = Submission.objects.filter(
-        enrollment=enrollment, assignment=assignment, revision=revision
-    ).first()
+    submission = _working_revision(enrollment, assignment, revision)
     if submission is None:
         raise Http404
     try:
@@ -231,9 +252,9 @@ def submit(request, cohort_id: int, assignment_slug: str):
 
 def _reflection_submit(request, enrollment, assignment, state, assignment_state):
     revision = request.POST.get("revision", "")
-    submission = Submission.objects.filter(
-        enrollment=enrollment, assignment=assignment, revision=revision if revision.isdigit() else 0
-    ).first()
+    submission = _working_revision(
+        enrollment, assignment, int(revision) if revision.isdigit() else 0
+    )
     if submission is None:
         raise Http404
     if submission.status != Submission.Status.DRAFT:

@@ -212,11 +212,24 @@ def test_submitted_reflection_is_read_only_and_escaped(learner, world):
 
 def test_another_learners_draft_cannot_be_written(client, world):
     client.force_login(world.learner)
-    client.get(_url(world, REFLECTION))
+    client.post(_draft_url(world), {"verhaal": "mijn tekst"}, HTTP_HX_REQUEST="true")
     client.force_login(world.learner_other)
     response = client.post(_draft_url(world), {"verhaal": "overschreven"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
-    assert Submission.objects.get().answers == {}
+    assert Submission.objects.get().answers == {"verhaal": "mijn tekst"}
+
+
+def test_opening_a_reflection_stores_nothing(learner, world):
+    assert learner.get(_url(world, REFLECTION)).status_code == 200
+    assert not Submission.objects.exists()
+
+
+def test_a_stale_or_invented_revision_is_404(learner, world):
+    assert (
+        learner.post(_draft_url(world, 3), {"verhaal": "x"}, HTTP_HX_REQUEST="true").status_code
+        == 404
+    )
+    assert not Submission.objects.exists()
 
 
 # --- Dashboard, calendar, extensions ---------------------------------------------------
@@ -298,3 +311,38 @@ def test_trainer_sees_waiting_reflections_of_their_own_cohorts_only(client, worl
     assert "Alice" in body
     assert "Bob" not in body
     assert words(100) not in body, "the queue lists work, not its text"
+
+
+def test_returned_work_shows_feedback_and_opens_revision_two(learner, world):
+    from assignments.services import submission_grade
+
+    learner.post(
+        _url(world, REFLECTION, "learn:assignment_submit"), {"verhaal": words(100), "revision": "1"}
+    )
+    reflection = assignment(REFLECTION)
+    submission_grade(
+        submission=Submission.objects.get(),
+        trainer=world.trainer,
+        rubric_scores={
+            c["id"]: c["levels"][0]["points"] for c in reflection.config["rubric"]["criteria"]
+        },
+        comment="Maak je <em>actie</em> concreter.",
+        decision="returned",
+    )
+    body = learner.get(_url(world, REFLECTION)).content.decode()
+    assert "Dit is versie 2" in body
+    assert "Eerdere versies" in body
+    assert "Maak je &lt;em&gt;actie&lt;/em&gt; concreter." in body
+    assert f">{words(100)}</textarea>" in body
+    assert (
+        learner.post(_draft_url(world, 1), {"verhaal": "x"}, HTTP_HX_REQUEST="true").status_code
+        == 409
+    )
+    assert (
+        learner.post(_draft_url(world, 2), {"verhaal": "nieuw"}, HTTP_HX_REQUEST="true").status_code
+        == 200
+    )
+    assert list(Submission.objects.order_by("revision").values_list("revision", "status")) == [
+        (1, "returned"),
+        (2, "draft"),
+    ]
