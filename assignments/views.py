@@ -37,6 +37,17 @@ def _context(request, cohort_id: int, assignment_slug: str):
     return enrollment, assignment, state, assignment_state
 
 
+def _base_context(enrollment, assignment, state, assignment_state) -> dict:
+    return {
+        "cohort": enrollment.cohort,
+        "enrollment": enrollment,
+        "assignment": assignment,
+        "assignment_state": assignment_state,
+        "state": state,
+        "now": timezone.now(),
+    }
+
+
 def _locked(request, enrollment, assignment_state):
     return render(
         request,
@@ -51,14 +62,7 @@ def detail(request, cohort_id: int, assignment_slug: str):
     enrollment, assignment, state, assignment_state = _context(request, cohort_id, assignment_slug)
     if not assignment_state.is_open:
         return _locked(request, enrollment, assignment_state)
-    base = {
-        "cohort": enrollment.cohort,
-        "enrollment": enrollment,
-        "assignment": assignment,
-        "assignment_state": assignment_state,
-        "state": state,
-        "now": timezone.now(),
-    }
+    base = _base_context(enrollment, assignment, state, assignment_state)
     if assignment.is_quiz:
         return render(
             request, "assignments/quiz.html", base | _quiz_context(request, assignment_state)
@@ -263,14 +267,7 @@ def _reflection_submit(request, enrollment, assignment, state, assignment_state)
         reflection_submit(submission=submission, answers=_form_answers(request, assignment))
     except AssignmentError as error:
         messages.error(request, str(error))
-        base = {
-            "cohort": enrollment.cohort,
-            "enrollment": enrollment,
-            "assignment": assignment,
-            "assignment_state": assignment_state,
-            "state": state,
-            "now": timezone.now(),
-        }
+        base = _base_context(enrollment, assignment, state, assignment_state)
         return _reflection_page(
             request,
             base,

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from assignments.selectors import assignment_data, assignment_state
-from cohorts.models import ModuleRelease
+from assignments.selectors import assignment_data, assignment_state, course_assignments
+from cohorts.models import AssignmentDeadline, ModuleRelease
 from courses.models import Lesson, LessonProgress, Module
 
 
@@ -251,9 +251,6 @@ class ScheduledAssignment:
 
 def assignment_schedule(cohort) -> list[ScheduledAssignment]:
     """Each assignment's due date for the cohort, with staff overrides (two queries)."""
-    from assignments.models import Assignment
-    from cohorts.models import AssignmentDeadline
-
     if not cohort.course_id:
         return []
     overrides = dict(
@@ -262,14 +259,10 @@ def assignment_schedule(cohort) -> list[ScheduledAssignment]:
     return [
         ScheduledAssignment(
             assignment=assignment,
-            default_due_on=cohort.starts_on + datetime.timedelta(days=assignment.due_offset_days),
+            default_due_on=assignment.due_on(cohort=cohort, personal_start=cohort.starts_on),
             override=overrides.get(assignment.pk),
         )
-        for assignment in Assignment.objects.filter(
-            course_id=cohort.course_id, archived=False, module__archived=False
-        )
-        .defer("config", "instructions")
-        .order_by("module__position", "position")
+        for assignment in course_assignments(cohort.course_id)
     ]
 
 
