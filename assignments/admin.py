@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assignments.models import Assignment, Extension, Grade, Submission
+from assignments.models import Assignment, AssignmentDeadline, Extension, Grade, Submission
 
 
 @admin.register(Assignment)
@@ -30,3 +30,10 @@ class GradeAdmin(admin.ModelAdmin):
 class ExtensionAdmin(admin.ModelAdmin):
     list_display = ["enrollment", "assignment", "due_on", "granted_by", "granted_at"]
     raw_id_fields = ["enrollment", "assignment", "granted_by"]
+
+
+@admin.register(AssignmentDeadline)
+class AssignmentDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "cohort", "due_on"]
+    list_filter = ["cohort__organisation"]
+    raw_id_fields = ["cohort", "assignment"]

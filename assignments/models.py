@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,29 +44,6 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def due_on(
-        self,
-        *,
-        cohort,
-        personal_start: datetime.date,
-        cohort_override: datetime.date | None = None,
-        extension: datetime.date | None = None,
-    ) -> datetime.date:
-        """The learner's due date.
-
-        An extension wins; otherwise the cohort's date (staff override or start +
-        offset), moved by as many days as the learner joined after the cohort start.
-        """
-        if extension is not None:
-            return extension
-        base = cohort_override or cohort.starts_on + datetime.timedelta(days=self.due_offset_days)
-        return base + max(datetime.timedelta(0), personal_start - cohort.starts_on)
-
-    @staticmethod
-    def due_at(due_on: datetime.date, cohort) -> datetime.datetime:
-        """Work is due at 23:59 on the due date, in the cohort's time zone."""
-        return datetime.datetime.combine(due_on, datetime.time(23, 59), tzinfo=cohort.tz)
-
     @property
     def is_quiz(self) -> bool:
         return self.kind == self.Kind.QUIZ
@@ -109,6 +84,11 @@ class Submission(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        help_text=_("Goes up with every saved change; an autosave names the version it edited."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -155,10 +135,6 @@ class Grade(models.Model):
     def __str__(self) -> str:
         return f"{self.submission}: {self.get_decision_display()}"
 
-    @property
-    def total_points(self) -> int:
-        return sum(int(points) for points in self.rubric_scores.values())
-
 
 class Extension(models.Model):
     """A later deadline for one learner on one assignment, granted by a trainer or staff."""
@@ -182,3 +158,29 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment}: {self.assignment} → {self.due_on}"
+
+
+class AssignmentDeadline(models.Model):
+    """Staff's override of an assignment's due date for one cohort.
+
+    The table keeps its original name from when the model lived in ``cohorts``.
+    """
+
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.CASCADE, related_name="deadlines")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="cohort_deadlines"
+    )
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        db_table = "cohorts_assignmentdeadline"
+        verbose_name = _("assignment due date")
+        verbose_name_plural = _("assignment due dates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "assignment"], name="assignment_deadline_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} @ {self.cohort.name}: {self.due_on}"

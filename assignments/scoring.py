@@ -26,6 +26,11 @@ class QuestionResult:
     chosen: tuple[str, ...]
 
 
+def quiz_unanswered(config: dict, raw: dict[str, list[str]]) -> list[str]:
+    """Ids of the questions without any answer, in order (a person can fix these)."""
+    return [question["id"] for question in config["questions"] if not raw.get(question["id"])]
+
+
 def quiz_clean_answers(config: dict, raw: dict[str, list[str]]) -> dict[str, list[str]]:
     """Keep only well-formed answers: every question answered with known option ids."""
     questions = {question["id"]: question for question in config["questions"]}

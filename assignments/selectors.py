@@ -1,26 +1,43 @@
-"""Reads for assignments: each learner's state per assignment, in a fixed number of queries."""
+"""Reads for assignments: each learner's state per assignment, quiz reviews, scan results.
+
+Every state is built for one moment, ``now``, taken once by the caller; every "is
+it open, overdue, late" question is a property of the state. The learner pages
+and the trainer's screens read through these same functions.
+"""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from assignments.charts import phase_steps, quadrant_chart
+from assignments.deadlines import DeadlineBook, deadline_book, due_at
 from assignments.models import Assignment, Extension, Grade, Submission
-from cohorts.models import AssignmentDeadline
+from assignments.scoring import quiz_grade
+from cohorts.models import Enrollment
+from courses.selectors import module_opens_on, release_overrides
 
 
 @dataclass
 class AssignmentState:
+    """One learner's position on one assignment at the moment ``now``."""
+
     assignment: Assignment
-    module: object  # courses.selectors.ModuleState
+    opens_on: datetime.date
     due_on: datetime.date
     due_at: datetime.datetime
+    now: datetime.datetime
     submissions: list[Submission] = field(default_factory=list)  # newest revision first
 
     @property
+    def today(self) -> datetime.date:
+        return self.now.astimezone(self.due_at.tzinfo).date()
+
+    @property
     def is_open(self) -> bool:
-        return self.module.is_open
+        return self.today >= self.opens_on
 
     @property
     def latest(self) -> Submission | None:
@@ -52,8 +69,40 @@ class AssignmentState:
             and self.latest.status == Submission.Status.SUBMITTED
         )
 
-    def is_overdue(self, now: datetime.datetime) -> bool:
-        return not self.is_handed_in and now > self.due_at
+    @property
+    def handed_in_at(self) -> datetime.datetime | None:
+        """When the work that counts first came in: the first passing quiz attempt, the
+        scan, or a reflection's first submitted revision."""
+        if not self.is_handed_in:
+            return None
+        if self.assignment.is_quiz:
+            moments = [s.submitted_at for s in self.submissions if s.passed]
+        else:
+            moments = [
+                s.submitted_at
+                for s in self.submissions
+                if s.status != Submission.Status.DRAFT and s.submitted_at
+            ]
+        return min(moments) if moments else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_handed_in and self.now > self.due_at
+
+    @property
+    def is_late(self) -> bool:
+        """Handed in, but after the (extended) deadline."""
+        moment = self.handed_in_at
+        return moment is not None and moment > self.due_at
+
+    @property
+    def late_revisions(self) -> set[int]:
+        """Revision numbers that came in after the deadline (for marking each one)."""
+        return {
+            s.revision
+            for s in self.submissions
+            if s.submitted_at is not None and s.submitted_at > self.due_at
+        }
 
     @property
     def status_key(self) -> str:
@@ -69,9 +118,25 @@ class AssignmentState:
             return "done"
         return latest.status
 
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status_key]()
 
-def assignment_data(enrollments, course_ids):
-    """Everything the course state needs about assignments, in four queries."""
+
+STATUS_LABELS = {
+    "not_started": lambda: _("Not started"),
+    "draft": lambda: _("Draft"),
+    "submitted": lambda: _("Submitted, awaiting feedback"),
+    "returned": lambda: _("Returned for revision"),
+    "approved": lambda: _("Approved"),
+    "passed": lambda: _("Passed"),
+    "failed": lambda: _("Not passed yet"),
+    "done": lambda: _("Done"),
+}
+
+
+def assignments_by_module(course_ids) -> dict[int, list[Assignment]]:
+    """The current assignments of the courses, per module, in order (one query)."""
     by_module = defaultdict(list)
     for assignment in (
         Assignment.objects.filter(course_id__in=course_ids, archived=False, module__archived=False)
@@ -79,15 +144,11 @@ def assignment_data(enrollments, course_ids):
         .order_by("position")
     ):
         by_module[assignment.module_id].append(assignment)
-    cohort_ids = {e.cohort_id for e in enrollments}
-    deadlines = {
-        (row.cohort_id, row.assignment_id): row.due_on
-        for row in AssignmentDeadline.objects.filter(cohort_id__in=cohort_ids)
-    }
-    extensions = {
-        (row.enrollment_id, row.assignment_id): row.due_on
-        for row in Extension.objects.filter(enrollment__in=enrollments)
-    }
+    return by_module
+
+
+def submissions_by_work(enrollments) -> dict[tuple[int, int], list[Submission]]:
+    """Every revision per (enrolment, assignment), newest first, without answers (one query)."""
     submissions = defaultdict(list)
     for submission in (
         Submission.objects.filter(enrollment__in=enrollments)
@@ -95,23 +156,45 @@ def assignment_data(enrollments, course_ids):
         .order_by("-revision")
     ):
         submissions[(submission.enrollment_id, submission.assignment_id)].append(submission)
-    return by_module, deadlines, extensions, submissions
+    return submissions
 
 
-def assignment_state(*, assignment, module_state, enrollment, deadlines, extensions, submissions):
-    cohort = enrollment.cohort
-    due_on = assignment.due_on(
-        cohort=cohort,
-        personal_start=enrollment.starts_on,
-        cohort_override=deadlines.get((cohort.pk, assignment.pk)),
-        extension=extensions.get((enrollment.pk, assignment.pk)),
-    )
+def build_assignment_state(
+    *,
+    assignment: Assignment,
+    enrollment: Enrollment,
+    opens_on: datetime.date,
+    book: DeadlineBook,
+    submissions: list[Submission],
+    now: datetime.datetime,
+) -> AssignmentState:
+    day = book.due_on(assignment, enrollment)
     return AssignmentState(
         assignment=assignment,
-        module=module_state,
-        due_on=due_on,
-        due_at=Assignment.due_at(due_on, cohort),
-        submissions=submissions.get((enrollment.pk, assignment.pk), []),
+        opens_on=opens_on,
+        due_on=day,
+        due_at=due_at(day, enrollment.cohort.tz),
+        now=now,
+        submissions=submissions,
+    )
+
+
+def assignment_state_for(
+    *, enrollment: Enrollment, assignment: Assignment, now: datetime.datetime
+) -> AssignmentState:
+    """One learner's state on one assignment, with every revision, its answers and its
+    grade (four queries). Expects ``assignment.module`` selected."""
+    return build_assignment_state(
+        assignment=assignment,
+        enrollment=enrollment,
+        opens_on=module_opens_on(
+            cohort=enrollment.cohort,
+            module=assignment.module,
+            overrides=release_overrides([enrollment.cohort_id]),
+        ),
+        book=deadline_book([enrollment], assignment=assignment),
+        submissions=list(submission_history(enrollment, assignment)),
+        now=now,
     )
 
 
@@ -132,6 +215,63 @@ def recent_feedback(enrollments, limit: int = 5) -> QuerySet[Grade]:
     )
 
 
+# --- Quiz review ----------------------------------------------------------------
+
+
+@dataclass
+class QuizReview:
+    attempt: Submission
+    questions: list[dict]
+
+
+def quiz_attempt(state: AssignmentState, revision: str | None) -> Submission | None:
+    """The attempt to show: ``revision`` when given (None if there is no such attempt),
+    else the latest."""
+    if not revision:
+        return state.latest
+    return next((s for s in state.submissions if str(s.revision) == revision), None)
+
+
+def quiz_review(assignment: Assignment, attempt: Submission) -> QuizReview:
+    """Feedback on each chosen option, and whether a right option was left out.
+
+    The answer key stays hidden: options the learner did not choose are not shown,
+    but a question counted wrong while every chosen option was right says that a
+    correct option is missing.
+    """
+    _score, _passed, results = quiz_grade(assignment.config, attempt.answers)
+    correct = {result.id: result.correct for result in results}
+    questions = []
+    for question in assignment.config["questions"]:
+        chosen_ids = set(attempt.answers.get(question["id"], []))
+        options = [
+            option | {"chosen": option["id"] in chosen_ids} for option in question["options"]
+        ]
+        chosen = [option for option in options if option["chosen"]]
+        is_correct = correct.get(question["id"], False)
+        questions.append(
+            {
+                "question": question,
+                "correct": is_correct,
+                "options": options,
+                "chosen": chosen,
+                "missed_correct": not is_correct and all(option["correct"] for option in chosen),
+            }
+        )
+    return QuizReview(attempt=attempt, questions=questions)
+
+
+def quiz_attempts_left(assignment: Assignment, attempts_used: int) -> int | None:
+    """None when the quiz has no limit; the one place the attempt limit is counted."""
+    limit = assignment.config.get("max_attempts")
+    if not limit:
+        return None
+    return max(0, limit - attempts_used)
+
+
+# --- Scan results ---------------------------------------------------------------
+
+
 def cohort_scan_points(assignment, cohort, *, minimum: int = 5) -> list[dict] | None:
     """The cohort's scan results, anonymous; None while fewer than ``minimum`` people have one."""
     results = list(
@@ -146,9 +286,47 @@ def cohort_scan_points(assignment, cohort, *, minimum: int = 5) -> list[dict] | 
     return results
 
 
+def scan_outcome(enrollment: Enrollment, assignment: Assignment, submission: Submission) -> dict:
+    """What the scan page shows once the scan is done: the result, the chart, growth."""
+    config, result = assignment.config, submission.result
+    if config["result_model"] == "quadrant":
+        return {
+            "chart": quadrant_chart(
+                config, result, cohort_scan_points(assignment, enrollment.cohort)
+            ),
+            "outcome": config["quadrants"][result["outcome"]],
+            "dimension_labels": {d["id"]: d["label"] for d in config["dimensions"]},
+        }
+    phases = {phase["key"]: phase for phase in config["phases"]}
+    context = {"outcome": phases[result["outcome"]]}
+    previous = None
+    if config.get("pre_post") == "post":
+        pre = Submission.objects.filter(
+            enrollment=enrollment,
+            assignment__course=assignment.course_id,
+            assignment__slug=config["pair"],
+        ).first()
+        if pre is not None:
+            previous = pre.result["outcome"]
+            order = [phase["key"] for phase in config["phases"]]
+            context["growth"] = {
+                "before": phases[previous],
+                "after": phases[result["outcome"]],
+                "steps": order.index(result["outcome"]) - order.index(previous),
+                "before_score": pre.result["overall"],
+                "after_score": result["overall"],
+            }
+    context["steps"] = phase_steps(config, result["outcome"], previous)
+    return context
+
+
+# --- Lists for staff and trainers -----------------------------------------------
+
+
 def course_assignments(course_id) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(course_id=course_id, archived=False, module__archived=False)
+        .select_related("module")
         .defer("config", "instructions")
         .order_by("module__position", "position")
     )

@@ -1,44 +1,50 @@
-"""Writes for assignments: drafts, submitting, grading, extensions.
+"""Writes for assignments: drafts, submitting, grading.
 
 Every function raises ``AssignmentError`` with a message for the person when the
 write cannot be done; nothing is changed in that case (except a draft's text,
-which is always kept).
+which is always kept). Deadlines and extensions live in ``assignments.deadlines``.
+Times come in as ``now``, taken once by the caller.
 """
 
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assignments.models import Assignment, Extension, Grade, Submission
+from assignments.models import Assignment, Grade, Submission
 from assignments.scoring import (
     InvalidAnswers,
     quiz_clean_answers,
     quiz_grade,
+    quiz_unanswered,
     scan_clean_answers,
     scan_result,
 )
+from assignments.selectors import quiz_attempts_left
 from cohorts.models import Enrollment
 
 MAX_FIELD_CHARACTERS = 40_000
 
 
 class AssignmentError(Exception):
-    """A write was refused; ``messages`` maps a field id ('' for the whole form) to text."""
+    """A write was refused; ``field_messages`` maps a field id to text for that field."""
 
     def __init__(self, message: str = "", *, field_messages: dict[str, str] | None = None):
         self.field_messages = field_messages or {}
         super().__init__(message or "; ".join(self.field_messages.values()))
 
 
+class StaleDraft(AssignmentError):
+    """An autosave or submit was based on an older version of the text than the stored one."""
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
 
-def _refuse_if_closed(enrollment: Enrollment, now: datetime.datetime | None = None) -> None:
+def _refuse_if_closed(enrollment: Enrollment, now: datetime.datetime) -> None:
     if enrollment.cohort.has_ended(now):
         raise AssignmentError(_("This course has ended, so work can no longer be submitted."))
     if enrollment.status != Enrollment.Status.ACTIVE:
@@ -46,23 +52,32 @@ def _refuse_if_closed(enrollment: Enrollment, now: datetime.datetime | None = No
 
 
 def _clean_texts(assignment: Assignment, raw: dict) -> dict[str, str]:
-    """Only the assignment's prompts, as text, each within the storage limit."""
+    """Only the assignment's prompts, as text, each within the storage limit.
+
+    NUL characters are dropped: they are invisible, and PostgreSQL cannot store them.
+    """
     prompt_ids = [prompt["id"] for prompt in assignment.config["prompts"]]
     unknown = set(raw) - set(prompt_ids)
     if unknown:
         raise InvalidAnswers(f"unknown field(s): {sorted(unknown)}")
-    cleaned = {}
+    cleaned, too_long = {}, {}
     for prompt_id in prompt_ids:
         value = raw.get(prompt_id, "")
         if not isinstance(value, str):
             raise InvalidAnswers(f"field {prompt_id} must be text")
+        value = value.replace("\x00", "")
         if len(value) > MAX_FIELD_CHARACTERS:
-            raise AssignmentError(
-                _("This text is too long to store (more than %(n)s characters).")
-                % {"n": MAX_FIELD_CHARACTERS},
-                field_messages={prompt_id: _("Too long to store.")},
-            )
+            excess = len(value) - MAX_FIELD_CHARACTERS
+            too_long[prompt_id] = ngettext(
+                "This answer is %(excess)d character too long to store "
+                "(at most %(max)d characters). Shorten it to save it.",
+                "This answer is %(excess)d characters too long to store "
+                "(at most %(max)d characters). Shorten it to save it.",
+                excess,
+            ) % {"excess": excess, "max": MAX_FIELD_CHARACTERS}
         cleaned[prompt_id] = value
+    if too_long:
+        raise AssignmentError(field_messages=too_long)
     return cleaned
 
 
@@ -89,13 +104,23 @@ def reflection_problems(assignment: Assignment, answers: dict[str, str]) -> dict
     return problems
 
 
-@transaction.atomic
 def reflection_draft(*, enrollment: Enrollment, assignment: Assignment) -> Submission:
     """The revision the learner works on: the open draft, or a new one after a return.
 
     A returned revision stays as it was (readable, with its feedback); the new
-    draft starts from its text.
+    draft starts from its text. Two first saves racing each other both end on the
+    one draft the unique constraint lets through.
     """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _draft_get_or_create(enrollment=enrollment, assignment=assignment)
+        except IntegrityError:
+            continue  # the other request created it: read it on the next pass
+    raise AssignmentError(_("Your work could not be opened. Please reload the page."))
+
+
+def _draft_get_or_create(*, enrollment: Enrollment, assignment: Assignment) -> Submission:
     latest = (
         Submission.objects.select_for_update()
         .filter(enrollment=enrollment, assignment=assignment)
@@ -114,59 +139,130 @@ def reflection_draft(*, enrollment: Enrollment, assignment: Assignment) -> Submi
     return latest
 
 
-def draft_save(*, submission: Submission, answers: dict) -> Submission:
-    """Autosave: store the text as written. Refused only once the revision is submitted."""
-    cleaned = _clean_texts(submission.assignment, answers)
-    now = timezone.now()
-    updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.DRAFT).update(
-        answers=cleaned, updated_at=now
+def reflection_working_revision(
+    *, enrollment: Enrollment, assignment: Assignment, revision: int
+) -> Submission | None:
+    """The revision a page posts to: an existing one, or the next draft (created now).
+
+    Any other number (a tampered or stale form) gets None, which views turn into 404.
+    """
+    latest = (
+        Submission.objects.filter(enrollment=enrollment, assignment=assignment)
+        .order_by("-revision")
+        .first()
     )
+    if latest is not None and latest.revision == revision:
+        return latest
+    expected = 1 if latest is None else latest.revision + 1
+    if revision == expected and (latest is None or latest.status == Submission.Status.RETURNED):
+        return reflection_draft(enrollment=enrollment, assignment=assignment)
+    return None
+
+
+def _stale_or_closed(submission: Submission) -> AssignmentError:
+    """Why a conditional update on a draft matched nothing."""
+    current = Submission.objects.filter(pk=submission.pk).values("status", "version").first()
+    if current is None or current["status"] != Submission.Status.DRAFT:
+        return AssignmentError(_("This work has already been submitted and can no longer change."))
+    return StaleDraft(
+        _(
+            "Not saved: this text was changed in another window or on another device after "
+            "you opened this page. The newer text is kept; what you wrote here stays on this "
+            "page and in this browser. Reload the page to see the newer text."
+        )
+    )
+
+
+def draft_save(
+    *, submission: Submission, answers: dict, based_on: int, now: datetime.datetime
+) -> Submission:
+    """Autosave: store the text as written, if nobody saved a newer version meanwhile.
+
+    ``based_on`` is the version the page started from (or last saved); a save from a
+    page that has not seen the latest version is refused, so stale text never
+    overwrites newer text. Refused too once the revision is submitted.
+    """
+    cleaned = _clean_texts(submission.assignment, answers)
+    updated = Submission.objects.filter(
+        pk=submission.pk, status=Submission.Status.DRAFT, version=based_on
+    ).update(answers=cleaned, version=F("version") + 1, updated_at=now)
     if not updated:
-        raise AssignmentError(_("This work has already been submitted and can no longer change."))
+        raise _stale_or_closed(submission)
     submission.answers, submission.updated_at = cleaned, now
+    submission.version = based_on + 1
     return submission
 
 
 def reflection_submit(
-    *, submission: Submission, answers: dict, now: datetime.datetime | None = None
+    *, submission: Submission, answers: dict, based_on: int, now: datetime.datetime
 ) -> Submission:
-    """Save the text, then submit it if it meets the word limits.
+    """Save the text, then submit exactly that text if it meets the word limits.
 
-    The draft is saved first and in its own transaction, so a refused submit never
-    loses what was written. The status change is a conditional update: of two
-    tabs submitting the same draft, exactly one succeeds.
+    Saving, checking and claiming happen on the locked row in one transaction, so
+    no autosave can slip in between the check and the claim: what is submitted is
+    what was checked. A refused submit still stores the text (and says why); of
+    two tabs submitting the same draft, exactly one succeeds.
     """
-    draft_save(submission=submission, answers=answers)
+    cleaned = _clean_texts(submission.assignment, answers)
     _refuse_if_closed(submission.enrollment, now)
-    problems = reflection_problems(submission.assignment, submission.answers)
+    with transaction.atomic():
+        row = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission.pk, status=Submission.Status.DRAFT, version=based_on)
+            .first()
+        )
+        if row is None:
+            raise _stale_or_closed(submission)
+        problems = reflection_problems(submission.assignment, cleaned)
+        fields = {"answers": cleaned, "version": based_on + 1, "updated_at": now}
+        if not problems:
+            fields |= {"status": Submission.Status.SUBMITTED, "submitted_at": now}
+        Submission.objects.filter(pk=row.pk).update(**fields)
+    submission.refresh_from_db()
     if problems:
         raise AssignmentError(
             _("Not submitted yet: some answers do not meet the word limits."),
             field_messages=problems,
         )
-    now = now or timezone.now()
-    claimed = Submission.objects.filter(pk=submission.pk, status=Submission.Status.DRAFT).update(
-        status=Submission.Status.SUBMITTED, submitted_at=now, updated_at=now
-    )
-    if not claimed:
-        raise AssignmentError(_("This work has already been submitted."))
-    submission.refresh_from_db()
     return submission
 
 
 @transaction.atomic
-def quiz_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: dict) -> Submission:
-    """Grade an attempt and store it as the next revision; the best attempt counts."""
-    _refuse_if_closed(enrollment)
+def quiz_submit(
+    *,
+    enrollment: Enrollment,
+    assignment: Assignment,
+    raw_answers: dict,
+    now: datetime.datetime,
+) -> Submission:
+    """Grade an attempt and store it as the next revision; the best attempt counts.
+
+    Unanswered questions are refused with a message at each one, nothing stored.
+    """
+    _refuse_if_closed(enrollment, now)
+    unanswered = quiz_unanswered(assignment.config, raw_answers)
+    if unanswered:
+        raise AssignmentError(
+            ngettext(
+                "Not checked yet: %(n)d question has no answer.",
+                "Not checked yet: %(n)d questions have no answer.",
+                len(unanswered),
+            )
+            % {"n": len(unanswered)},
+            field_messages={question_id: _("Choose an answer.") for question_id in unanswered},
+        )
     answers = quiz_clean_answers(assignment.config, raw_answers)
     score, passed, _results = quiz_grade(assignment.config, answers)
     # Serialise attempts of one learner so two tabs never race for a revision number.
     Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
-    last = Submission.objects.filter(enrollment=enrollment, assignment=assignment).aggregate(
-        last=Max("revision")
-    )["last"]
-    limit = assignment.config.get("max_attempts")
-    if limit and (last or 0) >= limit:
+    last = (
+        Submission.objects.filter(enrollment=enrollment, assignment=assignment).aggregate(
+            last=Max("revision")
+        )["last"]
+        or 0
+    )
+    if quiz_attempts_left(assignment, last) == 0:
+        limit = assignment.config["max_attempts"]
         raise AssignmentError(
             ngettext(
                 "This quiz allows %(n)d attempt, and you have used it.",
@@ -175,11 +271,10 @@ def quiz_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: 
             )
             % {"n": limit}
         )
-    now = timezone.now()
     return Submission.objects.create(
         enrollment=enrollment,
         assignment=assignment,
-        revision=(last or 0) + 1,
+        revision=last + 1,
         status=Submission.Status.SUBMITTED,
         answers=answers,
         score=score,
@@ -188,9 +283,15 @@ def quiz_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: 
     )
 
 
-def scan_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: dict) -> Submission:
+def scan_submit(
+    *,
+    enrollment: Enrollment,
+    assignment: Assignment,
+    raw_answers: dict,
+    now: datetime.datetime,
+) -> Submission:
     """Score a scan once; a second submit (another tab, a replay) is refused."""
-    _refuse_if_closed(enrollment)
+    _refuse_if_closed(enrollment, now)
     answers = scan_clean_answers(assignment.config, raw_answers)
     try:
         with transaction.atomic():
@@ -201,7 +302,7 @@ def scan_submit(*, enrollment: Enrollment, assignment: Assignment, raw_answers: 
                 status=Submission.Status.SUBMITTED,
                 answers=answers,
                 result=scan_result(assignment.config, answers),
-                submitted_at=timezone.now(),
+                submitted_at=now,
             )
     except IntegrityError:
         raise AssignmentError(_("You have already completed this scan.")) from None
@@ -215,12 +316,13 @@ def submission_grade(
     rubric_scores: dict[str, int],
     comment: str,
     decision: str,
+    now: datetime.datetime,
 ) -> Grade:
     """A trainer approves or returns a submitted reflection, with rubric scores.
 
     The grade is released at once; the learner sees it on their next visit.
     """
-    if not submission.enrollment.cohort.trainers.filter(pk=trainer.pk).exists():
+    if not submission.enrollment.cohort.has_trainer(trainer):
         raise AssignmentError(_("Only a trainer of this cohort can grade this work."))
     if decision not in Grade.Decision.values:
         raise AssignmentError(_("Choose to approve or to return the work."))
@@ -239,7 +341,7 @@ def submission_grade(
     )
     claimed = Submission.objects.filter(
         pk=submission.pk, status=Submission.Status.SUBMITTED
-    ).update(status=status, updated_at=timezone.now())
+    ).update(status=status, updated_at=now)
     if not claimed:
         raise AssignmentError(_("This work is not waiting for a grade."))
     grade = Grade.objects.create(
@@ -248,27 +350,7 @@ def submission_grade(
         rubric_scores=rubric_scores,
         comment=comment,
         decision=decision,
-        released_at=timezone.now(),
+        released_at=now,
     )
     submission.status = status
     return grade
-
-
-@transaction.atomic
-def extension_grant(
-    *, enrollment: Enrollment, assignment: Assignment, due_on: datetime.date, granted_by
-) -> Extension:
-    """One learner gets a later deadline on one assignment (trainer of the cohort or staff)."""
-    cohort = enrollment.cohort
-    if not (granted_by.is_staff or cohort.trainers.filter(pk=granted_by.pk).exists()):
-        raise AssignmentError(_("Only a trainer of this cohort or staff can grant an extension."))
-    if assignment.course_id != cohort.course_id:
-        raise AssignmentError(_("This assignment is not part of the cohort's course."))
-    if due_on < cohort.local_today():
-        raise AssignmentError(_("An extension cannot end in the past."))
-    extension, _created = Extension.objects.update_or_create(
-        enrollment=enrollment,
-        assignment=assignment,
-        defaults={"due_on": due_on, "granted_by": granted_by},
-    )
-    return extension

@@ -1,4 +1,8 @@
-"""Assignments in the learner's area: /leren/groepen/<cohort>/opdrachten/<slug>/."""
+"""Assignments in the learner's area: /leren/groepen/<cohort>/opdrachten/<slug>/.
+
+Each view checks access (own enrolment, own course, open module), calls one
+service or selector, and renders. ``now`` is taken once per request.
+"""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -11,138 +15,121 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from assignments.access import assignment_for_enrollment
-from assignments.calendar import deadlines_calendar
-from assignments.charts import phase_steps, quadrant_chart
+from assignments.forms import (
+    positive_int,
+    quiz_answers_from,
+    reflection_answers_from,
+    scan_answers_from,
+)
 from assignments.models import Assignment, Submission
-from assignments.scoring import InvalidAnswers, quiz_grade
-from assignments.selectors import cohort_scan_points, submission_history
+from assignments.scoring import InvalidAnswers
+from assignments.selectors import (
+    AssignmentState,
+    assignment_state_for,
+    quiz_attempt,
+    quiz_attempts_left,
+    quiz_review,
+    scan_outcome,
+)
 from assignments.services import (
     AssignmentError,
+    StaleDraft,
     draft_save,
     quiz_submit,
-    reflection_draft,
     reflection_submit,
+    reflection_working_revision,
     scan_submit,
 )
 from cohorts.access import enrollment_for_learner
-from courses.selectors import course_state
+from courses.views import module_locked
 
 
-def _context(request, cohort_id: int, assignment_slug: str):
-    """Access checks shared by every assignment view: own enrolment, own course, open module."""
+def _work(request, cohort_id: int, assignment_slug: str, now):
+    """Access shared by every assignment view: own enrolment, own course."""
     enrollment = enrollment_for_learner(request.user, cohort_id)
     assignment = assignment_for_enrollment(enrollment, assignment_slug)
-    state = course_state(enrollment)
-    assignment_state = state.assignment_state(assignment)
-    return enrollment, assignment, state, assignment_state
+    state = assignment_state_for(enrollment=enrollment, assignment=assignment, now=now)
+    return enrollment, assignment, state
 
 
-def _base_context(enrollment, assignment, state, assignment_state) -> dict:
+def _locked(request, enrollment, assignment, state: AssignmentState):
+    return module_locked(
+        request, cohort=enrollment.cohort, module=assignment.module, opens_on=state.opens_on
+    )
+
+
+def _page_context(enrollment, assignment, state: AssignmentState) -> dict:
     return {
         "cohort": enrollment.cohort,
         "enrollment": enrollment,
         "assignment": assignment,
-        "assignment_state": assignment_state,
-        "state": state,
-        "now": timezone.now(),
+        "assignment_state": state,
     }
-
-
-def _locked(request, enrollment, assignment_state):
-    return render(
-        request,
-        "courses/locked.html",
-        {"cohort": enrollment.cohort, "module_state": assignment_state.module},
-        status=403,
-    )
 
 
 @role_required("learner")
 def detail(request, cohort_id: int, assignment_slug: str):
-    enrollment, assignment, state, assignment_state = _context(request, cohort_id, assignment_slug)
-    if not assignment_state.is_open:
-        return _locked(request, enrollment, assignment_state)
-    base = _base_context(enrollment, assignment, state, assignment_state)
+    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, timezone.now())
+    if not state.is_open:
+        return _locked(request, enrollment, assignment, state)
     if assignment.is_quiz:
-        return render(
-            request, "assignments/quiz.html", base | _quiz_context(request, assignment_state)
-        )
-    if assignment.is_scan:
-        return render(
-            request, "assignments/scan.html", base | _scan_context(enrollment, assignment, state)
-        )
-    return _reflection_page(request, base, enrollment, assignment)
-
-
-def _quiz_context(request, assignment_state) -> dict:
-    """The attempt to show (?poging=N, else the latest) with feedback per chosen option."""
-    attempt = assignment_state.latest
-    wanted = request.GET.get("poging")
-    if wanted:
-        attempt = next((s for s in assignment_state.submissions if str(s.revision) == wanted), None)
-        if attempt is None:
+        attempt = quiz_attempt(state, request.GET.get("poging"))
+        if request.GET.get("poging") and attempt is None:
             raise Http404
-    review = None
-    if attempt is not None:
-        attempt = Submission.objects.get(pk=attempt.pk)  # with its answers
-        _score, _passed, results = quiz_grade(assignment_state.assignment.config, attempt.answers)
-        correct = {result.id: result.correct for result in results}
-        review = [
-            {
-                "question": question,
-                "correct": correct.get(question["id"], False),
-                "options": [
-                    option | {"chosen": option["id"] in attempt.answers.get(question["id"], [])}
-                    for option in question["options"]
-                ],
-            }
-            for question in assignment_state.assignment.config["questions"]
-        ]
-    limit = assignment_state.assignment.config.get("max_attempts")
-    attempts_left = None if not limit else max(0, limit - len(assignment_state.submissions))
-    return {"attempt": attempt, "review": review, "attempts_left": attempts_left}
+        return _quiz_page(request, enrollment, assignment, state, attempt=attempt)
+    if assignment.is_scan:
+        return _scan_page(request, enrollment, assignment, state)
+    return _reflection_page(request, enrollment, assignment, state)
 
 
-def _scan_context(enrollment, assignment, state) -> dict:
-    submission = Submission.objects.filter(enrollment=enrollment, assignment=assignment).first()
-    context = {"submission": submission, "scale": [1, 2, 3, 4, 5]}
-    if submission is None:
-        return context
-    config, result = assignment.config, submission.result
-    if config["result_model"] == "quadrant":
-        context["chart"] = quadrant_chart(
-            config, result, cohort_scan_points(assignment, enrollment.cohort)
-        )
-        context["outcome"] = config["quadrants"][result["outcome"]]
-        context["dimension_labels"] = {d["id"]: d["label"] for d in config["dimensions"]}
-        return context
-    phases = {phase["key"]: phase for phase in config["phases"]}
-    context["outcome"] = phases[result["outcome"]]
-    previous = None
-    if config.get("pre_post") == "post":
-        pre = Submission.objects.filter(
-            enrollment=enrollment,
-            assignment__course=assignment.course,
-            assignment__slug=config["pair"],
-        ).first()
-        if pre is not None:
-            previous = pre.result["outcome"]
-            order = [phase["key"] for phase in config["phases"]]
-            context["growth"] = {
-                "before": phases[previous],
-                "after": phases[result["outcome"]],
-                "steps": order.index(result["outcome"]) - order.index(previous),
-                "before_score": pre.result["overall"],
-                "after_score": result["overall"],
-            }
-    context["steps"] = phase_steps(config, result["outcome"], previous)
-    return context
+def _quiz_page(request, enrollment, assignment, state, *, attempt, error=None, chosen=None):
+    context = _page_context(enrollment, assignment, state) | {
+        "attempt": attempt,
+        "review": quiz_review(assignment, attempt) if attempt else None,
+        "attempts_left": quiz_attempts_left(assignment, len(state.submissions)),
+        "questions": _quiz_questions(assignment, chosen or {}, error),
+        "error": error,
+    }
+    return render(request, "assignments/quiz.html", context)
+
+
+def _quiz_questions(assignment: Assignment, chosen: dict, error: AssignmentError | None):
+    """The form's questions with what was chosen and the message per question."""
+    messages_by_question = error.field_messages if error else {}
+    return [
+        question
+        | {
+            "error": messages_by_question.get(question["id"]),
+            "options": [
+                option | {"checked": option["id"] in chosen.get(question["id"], [])}
+                for option in question["options"]
+            ],
+        }
+        for question in assignment.config["questions"]
+    ]
+
+
+def _scan_page(request, enrollment, assignment, state):
+    submission = state.latest
+    context = _page_context(enrollment, assignment, state) | {
+        "submission": submission,
+        "scale": [1, 2, 3, 4, 5],
+    }
+    if submission is not None:
+        context |= scan_outcome(enrollment, assignment, submission)
+    return render(request, "assignments/scan.html", context)
 
 
 def _reflection_page(
-    request, base, enrollment, assignment, *, errors=None, posted=None, status=200
+    request, enrollment, assignment, state, *, error=None, posted=None, refused=None
 ):
-    history = list(submission_history(enrollment, assignment))
+    """The reflection as it can be written now, or as submitted.
+
+    A refused submit comes back with what was sent, even text too long to store. A
+    submit refused as stale shows the newer stored text to work on, and what was
+    sent read-only beside it (``refused``), so neither is lost or overwrites the other.
+    """
+    history = state.submissions
     current = history[0] if history else None
     if current is None or current.status == Submission.Status.RETURNED:
         # Shown, not stored: a GET changes nothing. The first autosave creates it.
@@ -152,144 +139,152 @@ def _reflection_page(
             revision=current.revision + 1 if current else 1,
             answers=dict(current.answers) if current else {},
         )
+    field_messages = error.field_messages if error else {}
     prompts = [
         prompt
         | {
-            # After a refused submit, show what was sent, even if it could not be stored.
             "value": (posted or current.answers).get(prompt["id"], ""),
-            "error": (errors or {}).get(prompt["id"]),
+            "error": field_messages.get(prompt["id"]),
         }
         for prompt in assignment.config["prompts"]
     ]
-    earlier = [s for s in history if s.pk != current.pk]
-    return render(
-        request,
-        "assignments/reflection.html",
-        base | {"submission": current, "prompts": prompts, "earlier": earlier, "errors": errors},
-        status=status,
-    )
-
-
-def _working_revision(enrollment, assignment, revision: int) -> Submission | None:
-    """The revision a page posts to: an existing one, or the next draft (created now).
-
-    Any other number (a tampered or stale form) gets None, which the views turn into 404.
-    """
-    latest = (
-        Submission.objects.filter(enrollment=enrollment, assignment=assignment)
-        .order_by("-revision")
-        .first()
-    )
-    if latest is not None and latest.revision == revision:
-        return latest
-    expected = 1 if latest is None else latest.revision + 1
-    if revision == expected and (latest is None or latest.status == Submission.Status.RETURNED):
-        return reflection_draft(enrollment=enrollment, assignment=assignment)
-    return None
-
-
-def _form_answers(request, assignment) -> dict:
-    return {
-        prompt["id"]: request.POST.get(prompt["id"], "") for prompt in assignment.config["prompts"]
+    context = _page_context(enrollment, assignment, state) | {
+        "submission": current,
+        "prompts": prompts,
+        "earlier": [s for s in history if s.pk != current.pk],
+        "errors": field_messages,
+        "late_revisions": state.late_revisions,
+        "refused": [
+            {"label": prompt["label"], "text": refused[prompt["id"]]}
+            for prompt in assignment.config["prompts"]
+            if refused and refused.get(prompt["id"])
+        ],
     }
+    return render(request, "assignments/reflection.html", context)
 
 
 @role_required("learner")
 @require_POST
 def draft(request, cohort_id: int, assignment_slug: str, revision: int):
-    """Autosave (HTMX): answers with a small status fragment; errors say why plainly."""
-    enrollment, assignment, _state, assignment_state = _context(request, cohort_id, assignment_slug)
-    if not assignment.is_reflection or not assignment_state.is_open:
+    """Autosave (HTMX): the saved time and version, or why nothing was saved.
+
+    Refusals answer with a short text the page shows as it is: 409 for a stale or
+    submitted revision, 413 for text too long to store, 400 for a form that does
+    not belong to this assignment.
+    """
+    now = timezone.now()
+    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, now)
+    if not assignment.is_reflection or not state.is_open:
         raise Http404
-    submission = _working_revision(enrollment, assignment, revision)
-    if submission is None:
-        raise Http404
+    based_on = positive_int(request.POST, "version")
+    if based_on is None:
+        return HttpResponseBadRequest(_("This form does not belong to this assignment."))
     try:
-        draft_save(submission=submission, answers=_form_answers(request, assignment))
+        answers = reflection_answers_from(request.POST, assignment)
+        submission = reflection_working_revision(
+            enrollment=enrollment, assignment=assignment, revision=revision
+        )
+        if submission is None:
+            raise Http404
+        draft_save(submission=submission, answers=answers, based_on=based_on, now=now)
     except InvalidAnswers:
         return HttpResponseBadRequest(_("This form does not belong to this assignment."))
+    except StaleDraft as error:
+        return _draft_refused(str(error), status=409, reason="stale")
     except AssignmentError as error:
-        return HttpResponse(str(error), status=409)
+        too_long = bool(error.field_messages)
+        return _draft_refused(
+            str(error), status=413 if too_long else 409, reason="too-long" if too_long else "closed"
+        )
     html = render_to_string(
         "assignments/_save_status.html",
         {"saved_at": timezone.localtime(submission.updated_at)},
         request,
     )
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    response["X-Draft-Version"] = str(submission.version)
+    return response
+
+
+def _draft_refused(message: str, *, status: int, reason: str) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["X-Draft-Refused"] = reason
+    return response
 
 
 @role_required("learner")
 @require_POST
 def submit(request, cohort_id: int, assignment_slug: str):
-    enrollment, assignment, state, assignment_state = _context(request, cohort_id, assignment_slug)
-    if not assignment_state.is_open:
-        return _locked(request, enrollment, assignment_state)
+    now = timezone.now()
+    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, now)
+    if not state.is_open:
+        return _locked(request, enrollment, assignment, state)
     try:
         if assignment.is_quiz:
-            raw = {
-                question["id"]: request.POST.getlist(question["id"])
-                for question in assignment.config["questions"]
-            }
-            extra = set(request.POST) - set(raw) - {"csrfmiddlewaretoken"}
-            if extra:
-                raise InvalidAnswers("unknown fields")
-            attempt = quiz_submit(enrollment=enrollment, assignment=assignment, raw_answers=raw)
-            return redirect(_detail_url(cohort_id, assignment) + f"?poging={attempt.revision}")
+            return _quiz_submit(request, enrollment, assignment, state, now)
         if assignment.is_scan:
-            raw = {
-                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
-            }
-            scan_submit(enrollment=enrollment, assignment=assignment, raw_answers=raw)
+            raw = scan_answers_from(request.POST, assignment)
+            scan_submit(enrollment=enrollment, assignment=assignment, raw_answers=raw, now=now)
             return redirect(_detail_url(cohort_id, assignment))
-        return _reflection_submit(request, enrollment, assignment, state, assignment_state)
+        return _reflection_submit(request, enrollment, assignment, state, now)
     except InvalidAnswers:
         return HttpResponseBadRequest(_("These answers do not belong to this assignment."))
     except AssignmentError as error:
         messages.error(request, str(error))
-        if (
-            assignment.is_scan
-            and Submission.objects.filter(enrollment=enrollment, assignment=assignment).exists()
-        ):
-            return HttpResponseBadRequest(str(error))
         return redirect(_detail_url(cohort_id, assignment))
 
 
-def _reflection_submit(request, enrollment, assignment, state, assignment_state):
-    revision = request.POST.get("revision", "")
-    submission = _working_revision(
-        enrollment, assignment, int(revision) if revision.isdigit() else 0
+def _quiz_submit(request, enrollment, assignment, state, now):
+    raw = quiz_answers_from(request.POST, assignment)
+    try:
+        attempt = quiz_submit(
+            enrollment=enrollment, assignment=assignment, raw_answers=raw, now=now
+        )
+    except AssignmentError as error:
+        if not error.field_messages:
+            raise
+        # Unanswered questions: the form comes back with every answer kept.
+        messages.error(request, str(error))
+        return _quiz_page(
+            request, enrollment, assignment, state, attempt=None, error=error, chosen=raw
+        )
+    return redirect(_detail_url(enrollment.cohort_id, assignment) + f"?poging={attempt.revision}")
+
+
+def _reflection_submit(request, enrollment, assignment, state, now):
+    answers = reflection_answers_from(request.POST, assignment)
+    submission = reflection_working_revision(
+        enrollment=enrollment,
+        assignment=assignment,
+        revision=positive_int(request.POST, "revision") or 0,
     )
     if submission is None:
         raise Http404
-    if submission.status != Submission.Status.DRAFT:
-        return HttpResponseBadRequest(_("This work has already been submitted."))
     try:
-        reflection_submit(submission=submission, answers=_form_answers(request, assignment))
+        reflection_submit(
+            submission=submission,
+            answers=answers,
+            based_on=positive_int(request.POST, "version") or 0,
+            now=now,
+        )
+    except StaleDraft:
+        messages.error(
+            request,
+            _(
+                "Not submitted: the text below was changed in another window or on another "
+                "device after you opened this page. The newer text is shown; what you sent is "
+                "kept below, to copy what you need."
+            ),
+        )
+        state = assignment_state_for(enrollment=enrollment, assignment=assignment, now=now)
+        return _reflection_page(request, enrollment, assignment, state, refused=answers)
     except AssignmentError as error:
         messages.error(request, str(error))
-        base = _base_context(enrollment, assignment, state, assignment_state)
-        return _reflection_page(
-            request,
-            base,
-            enrollment,
-            assignment,
-            errors=error.field_messages,
-            posted=_form_answers(request, assignment),
-        )
+        state = assignment_state_for(enrollment=enrollment, assignment=assignment, now=now)
+        return _reflection_page(request, enrollment, assignment, state, error=error, posted=answers)
     messages.success(request, _("Submitted. Your trainer will read it and give feedback."))
     return redirect(_detail_url(enrollment.cohort_id, assignment))
 
 
 def _detail_url(cohort_id: int, assignment: Assignment) -> str:
     return reverse("learn:assignment", args=[cohort_id, assignment.slug])
-
-
-@role_required("learner")
-def calendar(request, cohort_id: int):
-    """The learner's deadlines as an iCalendar file."""
-    enrollment = enrollment_for_learner(request.user, cohort_id)
-    state = course_state(enrollment)
-    body = deadlines_calendar(request, state)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="klantbekwaam-deadlines.ics"'
-    return response

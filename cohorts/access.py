@@ -38,3 +38,26 @@ def enrollment_for_learner(user, cohort_id: int) -> Enrollment:
         user=user,
         status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED],
     )
+
+
+def enrollment_for_trainer(user, enrollment_id: int) -> Enrollment:
+    """A learner's enrolment in a cohort the user trains."""
+    return get_object_or_404(
+        Enrollment.objects.select_related(
+            "user", "cohort", "cohort__organisation", "cohort__course"
+        ),
+        pk=enrollment_id,
+        cohort__trainers=user,
+    )
+
+
+def enrollment_for_org_admin(user, enrollment_id: int) -> Enrollment:
+    """An enrolment in a cohort of an organisation the user administers."""
+    return get_object_or_404(
+        Enrollment.objects.select_related(
+            "user", "cohort", "cohort__organisation", "cohort__course"
+        ),
+        pk=enrollment_id,
+        cohort__organisation__memberships__user=user,
+        cohort__organisation__memberships__role=Membership.Role.ORG_ADMIN,
+    )

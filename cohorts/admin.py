@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cohorts.models import AssignmentDeadline, Cohort, Enrollment, ModuleRelease
+from cohorts.models import Cohort, Enrollment, ModuleRelease
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -15,19 +15,13 @@ class ModuleReleaseInline(admin.TabularInline):
     autocomplete_fields = ["module"]
 
 
-class AssignmentDeadlineInline(admin.TabularInline):
-    model = AssignmentDeadline
-    extra = 0
-    autocomplete_fields = ["assignment"]
-
-
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "course", "starts_on", "ends_on", "time_zone"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__name"]
     filter_horizontal = ["trainers"]
-    inlines = [ModuleReleaseInline, AssignmentDeadlineInline, EnrollmentInline]
+    inlines = [ModuleReleaseInline, EnrollmentInline]
 
 
 @admin.register(Enrollment)

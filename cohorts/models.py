@@ -4,7 +4,6 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
@@ -60,14 +59,19 @@ class Cohort(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
-    def local_today(self, now: datetime.datetime | None = None) -> datetime.date:
-        return (now or timezone.now()).astimezone(self.tz).date()
+    def local_today(self, now: datetime.datetime) -> datetime.date:
+        """The date in the cohort's time zone at ``now`` (taken once by the caller)."""
+        return now.astimezone(self.tz).date()
 
-    def is_running(self, now: datetime.datetime | None = None) -> bool:
+    def is_running(self, now: datetime.datetime) -> bool:
         return self.starts_on <= self.local_today(now) <= self.ends_on
 
-    def has_ended(self, now: datetime.datetime | None = None) -> bool:
+    def has_ended(self, now: datetime.datetime) -> bool:
         return self.local_today(now) > self.ends_on
+
+    def has_trainer(self, user) -> bool:
+        """Whether ``user`` is assigned to this cohort as trainer: the one test for it."""
+        return bool(user.is_authenticated) and self.trainers.filter(pk=user.pk).exists()
 
 
 class ModuleRelease(models.Model):
@@ -88,28 +92,6 @@ class ModuleRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module} @ {self.cohort.name}: {self.opens_on}"
-
-
-class AssignmentDeadline(models.Model):
-    """Staff's override of an assignment's due date for one cohort."""
-
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="deadlines")
-    assignment = models.ForeignKey(
-        "assignments.Assignment", on_delete=models.CASCADE, related_name="cohort_deadlines"
-    )
-    due_on = models.DateField(_("due on"))
-
-    class Meta:
-        verbose_name = _("assignment due date")
-        verbose_name_plural = _("assignment due dates")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cohort", "assignment"], name="assignment_deadline_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assignment} @ {self.cohort.name}: {self.due_on}"
 
 
 class Enrollment(models.Model):

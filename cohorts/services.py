@@ -3,7 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cohorts.models import AssignmentDeadline, Cohort, Enrollment, ModuleRelease
+from cohorts.models import Cohort, Enrollment, ModuleRelease
 from organisations.models import Membership, Organisation
 from organisations.services import membership_add
 
@@ -57,41 +57,6 @@ def module_release_set(*, cohort: Cohort, module, opens_on: datetime.date | None
         cohort=cohort, module=module, defaults={"opens_on": opens_on}
     )
     return release
-
-
-@transaction.atomic
-def cohort_schedule_update(
-    *, cohort: Cohort, opens_on_by_module: dict, due_on_by_assignment: dict | None = None
-) -> int:
-    """Set (or clear, with None) opening and due dates at once; returns how many changed."""
-    changed = 0
-    current = dict(ModuleRelease.objects.filter(cohort=cohort).values_list("module_id", "opens_on"))
-    for module, opens_on in opens_on_by_module.items():
-        if current.get(module.pk) != opens_on:
-            module_release_set(cohort=cohort, module=module, opens_on=opens_on)
-            changed += 1
-    current = dict(
-        AssignmentDeadline.objects.filter(cohort=cohort).values_list("assignment_id", "due_on")
-    )
-    for assignment, due_on in (due_on_by_assignment or {}).items():
-        if current.get(assignment.pk) != due_on:
-            assignment_deadline_set(cohort=cohort, assignment=assignment, due_on=due_on)
-            changed += 1
-    return changed
-
-
-@transaction.atomic
-def assignment_deadline_set(*, cohort: Cohort, assignment, due_on: datetime.date | None):
-    """Staff override of an assignment's due date for one cohort; None restores the default."""
-    if assignment.course_id != cohort.course_id:
-        raise CohortError("This assignment is not part of the cohort's course.")
-    if due_on is None:
-        AssignmentDeadline.objects.filter(cohort=cohort, assignment=assignment).delete()
-        return None
-    deadline, _created = AssignmentDeadline.objects.update_or_create(
-        cohort=cohort, assignment=assignment, defaults={"due_on": due_on}
-    )
-    return deadline
 
 
 @transaction.atomic

@@ -1,104 +1,17 @@
-"""The learner's area, /leren/."""
+"""Page responses about course content that several areas share (no URLs of its own)."""
 
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+import datetime
 
-from accounts.access import role_required
-from assignments.selectors import recent_feedback
-from cohorts.access import enrollment_for_learner
-from cohorts.selectors import cohort_trainers, enrollments_of_learner
-from courses.access import lesson_for_enrollment
-from courses.selectors import course_state, course_states
-from courses.services import lesson_mark_read
+from django.shortcuts import render
+
+from courses.models import Module
 
 
-@role_required("learner")
-def home(request):
-    """Mijn leertraject: every course the learner follows, with progress and what's next."""
-    enrollments = list(enrollments_of_learner(request.user))
-    return render(
-        request,
-        "courses/home.html",
-        {"states": course_states(enrollments), "feedback": recent_feedback(enrollments)},
-    )
-
-
-@role_required("learner")
-def cohort(request, cohort_id: int):
-    """The course as this cohort follows it: modules, opening dates, progress."""
-    enrollment = enrollment_for_learner(request.user, cohort_id)
-    return render(
-        request,
-        "courses/course.html",
-        {
-            "enrollment": enrollment,
-            "cohort": enrollment.cohort,
-            "state": course_state(enrollment),
-            "trainers": cohort_trainers(enrollment.cohort),
-        },
-    )
-
-
-def _locked(request, enrollment, module_state):
+def module_locked(request, *, cohort, module: Module, opens_on: datetime.date):
+    """The page for a module, or a lesson or assignment in it, that has not opened yet."""
     return render(
         request,
         "courses/locked.html",
-        {"cohort": enrollment.cohort, "module_state": module_state},
+        {"cohort": cohort, "module": module, "opens_on": opens_on},
         status=403,
     )
-
-
-@role_required("learner")
-def module(request, cohort_id: int, module_slug: str):
-    enrollment = enrollment_for_learner(request.user, cohort_id)
-    state = course_state(enrollment)
-    module_state = state.module(module_slug)
-    if module_state is None:
-        raise Http404
-    if not module_state.is_open:
-        return _locked(request, enrollment, module_state)
-    return render(
-        request,
-        "courses/module.html",
-        {"cohort": enrollment.cohort, "state": state, "module_state": module_state},
-    )
-
-
-@role_required("learner")
-def lesson(request, cohort_id: int, lesson_slug: str):
-    enrollment = enrollment_for_learner(request.user, cohort_id)
-    lesson = lesson_for_enrollment(enrollment, lesson_slug)
-    state = course_state(enrollment)
-    lesson_state = state.lesson_state(lesson)
-    if not lesson_state.is_open:
-        return _locked(request, enrollment, lesson_state.module)
-    previous, following = state.neighbours(lesson)
-    return render(
-        request,
-        "courses/lesson.html",
-        {
-            "cohort": enrollment.cohort,
-            "state": state,
-            "lesson": lesson,
-            "lesson_state": lesson_state,
-            "previous": previous,
-            "following": following,
-        },
-    )
-
-
-@role_required("learner")
-@require_POST
-def lesson_read(request, cohort_id: int, lesson_slug: str):
-    """ "Gelezen": a POST, so following a link never changes progress."""
-    enrollment = enrollment_for_learner(request.user, cohort_id)
-    lesson = lesson_for_enrollment(enrollment, lesson_slug)
-    lesson_state = course_state(enrollment).lesson_state(lesson)
-    if not lesson_state.is_open:
-        return _locked(request, enrollment, lesson_state.module)
-    lesson_mark_read(enrollment=enrollment, lesson=lesson)
-    messages.success(request, _("Marked as read."))
-    return redirect("learn:lesson", cohort_id=cohort_id, lesson_slug=lesson_slug)

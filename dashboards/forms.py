@@ -1,47 +1,86 @@
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
 class ScheduleForm(forms.Form):
-    """One optional date per module; empty means "cohort start + the module's offset"."""
+    """One optional date per module and per assignment, grouped by module.
+
+    Empty means the default: the cohort's start plus the module's or assignment's
+    offset. Whether the dates fit together is the service's rule
+    (``assignments.deadlines.schedule_problems``); its messages land on the fields.
+    """
 
     def __init__(self, *args, schedule, deadlines=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.schedule = schedule
+        self.schedule = list(schedule)
         self.deadlines = list(deadlines)
-        for item in schedule:
-            self.fields[self.field_name(item.module)] = forms.DateField(
-                label=item.module.title,
-                required=False,
+        for item in self.schedule:
+            self.fields[self.module_field(item.module)] = _date_field(
+                label=_("Module opens: %(title)s") % {"title": item.module.title},
                 initial=item.override,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                help_text=_("Default: %(date)s") % {"date": item.default_opens_on.isoformat()},
+                default=item.default_opens_on,
             )
-
         for item in self.deadlines:
-            self.fields[f"assignment_{item.assignment.pk}"] = forms.DateField(
+            self.fields[self.assignment_field(item.assignment)] = _date_field(
                 label=_("Due: %(title)s") % {"title": item.assignment.title},
-                required=False,
                 initial=item.override,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                help_text=_("Default: %(date)s") % {"date": item.default_due_on.isoformat()},
+                default=item.default_due_on,
             )
-
-    def due_on_by_assignment(self) -> dict:
-        return {
-            item.assignment: self.cleaned_data.get(f"assignment_{item.assignment.pk}")
-            for item in self.deadlines
-        }
 
     @staticmethod
-    def field_name(module) -> str:
+    def module_field(module) -> str:
         return f"module_{module.pk}"
+
+    @staticmethod
+    def assignment_field(assignment) -> str:
+        return f"assignment_{assignment.pk}"
+
+    def groups(self) -> list[dict]:
+        """Per module: its opening-date field, then the due-date fields of its assignments."""
+        return [
+            {
+                "module": item.module,
+                "opens": self[self.module_field(item.module)],
+                "deadlines": [
+                    self[self.assignment_field(deadline.assignment)]
+                    for deadline in self.deadlines
+                    if deadline.assignment.module_id == item.module.pk
+                ],
+            }
+            for item in self.schedule
+        ]
 
     def opens_on_by_module(self) -> dict:
         return {
-            item.module: self.cleaned_data.get(self.field_name(item.module))
+            item.module: self.cleaned_data.get(self.module_field(item.module))
             for item in self.schedule
         }
+
+    def due_on_by_assignment(self) -> dict:
+        return {
+            item.assignment: self.cleaned_data.get(self.assignment_field(item.assignment))
+            for item in self.deadlines
+        }
+
+    def add_schedule_errors(self, error) -> None:
+        """Put a ``ScheduleError``'s messages on the fields they are about."""
+        for item in self.schedule:
+            if message := error.module_messages.get(item.module.pk):
+                self.add_error(self.module_field(item.module), message)
+        for item in self.deadlines:
+            if message := error.assignment_messages.get(item.assignment.pk):
+                self.add_error(self.assignment_field(item.assignment), message)
+
+
+def _date_field(*, label, initial, default) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        initial=initial,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Default: %(date)s") % {"date": date_format(default, "DATE_FORMAT")},
+    )
 
 
 class ExtensionForm(forms.Form):

@@ -2,13 +2,20 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from assignments.deadlines import (
+    DeadlineError,
+    ScheduleError,
+    cohort_deadline_schedule,
+    cohort_schedule_update,
+    extension_grant,
+)
 from assignments.selectors import cohort_extensions, course_assignments, grading_queue_for
-from assignments.services import AssignmentError, extension_grant
 from cohorts.access import cohort_for_org_admin, cohort_for_staff, cohort_for_trainer
 from cohorts.models import Enrollment
 from cohorts.selectors import (
@@ -18,8 +25,7 @@ from cohorts.selectors import (
     cohorts_overview,
     cohorts_trained_by,
 )
-from cohorts.services import cohort_schedule_update
-from courses.selectors import assignment_schedule, module_schedule
+from courses.selectors import module_schedule
 from dashboards.forms import ExtensionForm, ScheduleForm
 from organisations.access import organisation_for_admin, organisation_for_staff
 from organisations.selectors import (
@@ -90,8 +96,9 @@ def _grant_extension(request, cohort, back: str):
                 assignment=form.cleaned_data["assignment"],
                 due_on=form.cleaned_data["due_on"],
                 granted_by=request.user,
+                now=timezone.now(),
             )
-        except AssignmentError as error:
+        except DeadlineError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The extension has been granted."))
@@ -179,15 +186,18 @@ def staff_cohort(request, cohort_id: int):
     form = ScheduleForm(
         request.POST if request.method == "POST" else None,
         schedule=module_schedule(cohort),
-        deadlines=assignment_schedule(cohort),
+        deadlines=cohort_deadline_schedule(cohort),
     )
-    if request.method == "POST":
-        if form.is_valid():
+    if request.method == "POST" and form.is_valid():
+        try:
             changed = cohort_schedule_update(
                 cohort=cohort,
                 opens_on_by_module=form.opens_on_by_module(),
                 due_on_by_assignment=form.due_on_by_assignment(),
             )
+        except ScheduleError as error:
+            form.add_schedule_errors(error)
+        else:
             messages.success(
                 request,
                 ngettext(
@@ -198,5 +208,6 @@ def staff_cohort(request, cohort_id: int):
                 % {"count": changed},
             )
             return redirect("staff:cohort", cohort_id=cohort.pk)
+    if form.errors:
         messages.error(request, _("Please correct the dates below; nothing was changed."))
     return _cohort_page(request, cohort, "staff", schedule_form=form)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("profiel/", account_views.profile, name="profile"),
     path("taal/", account_views.language_switch, name="language_switch"),
     path("health/", account_views.health, name="health"),
-    path("leren/", include("courses.urls")),
+    path("leren/", include("learning.urls")),
     path("", include("dashboards.urls")),
     path("dev/mail/", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),

@@ -97,7 +97,7 @@ def test_tampered_option_ids_are_refused(config, bogus):
     question = config["questions"][0]
     assume(bogus not in {option["id"] for option in question["options"]})
     answers = _correct(config) | {question["id"]: [bogus]}
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match="unknown option"):
         quiz_clean_answers(config, answers)
 
 
@@ -116,11 +116,11 @@ def test_single_choice_question_refuses_two_answers():
             }
         ],
     }
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match="takes one answer"):
         quiz_clean_answers(config, {"q": ["a", "b"]})
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match="not answered"):
         quiz_clean_answers(config, {})
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match="unknown question"):
         quiz_clean_answers(config, {"q": ["a"], "extra": ["a"]})
 
 
@@ -204,7 +204,7 @@ def test_phase_rises_with_the_score(config, a, b):
 def test_scan_refuses_out_of_scale_answers(config, bad):
     answers = {s["id"]: 3 for s in config["statements"]}
     answers[config["statements"][0]["id"]] = bad
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match=r"not answered|must be 1 to 5"):
         scan_clean_answers(config, answers)
 
 
@@ -213,5 +213,5 @@ def test_scan_refuses_unknown_statements():
         "statements": [{"id": "a", "dimension": "d", "weight": 1}],
         "dimensions": [{"id": "d"}],
     }
-    with pytest.raises(InvalidAnswers):
+    with pytest.raises(InvalidAnswers, match="unknown statement"):
         scan_clean_answers(config, {"a": 3, "b": 3})

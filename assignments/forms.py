@@ -1,0 +1,39 @@
+"""Reading what an assignment page posts, per kind. Checking it is the services' job."""
+
+from django.http import QueryDict
+
+from assignments.models import Assignment
+from assignments.scoring import InvalidAnswers
+
+FORM_FIELDS = {"csrfmiddlewaretoken", "revision", "version"}
+
+
+def _refuse_unknown(data: QueryDict, known: set[str]) -> None:
+    unknown = set(data) - known - FORM_FIELDS
+    if unknown:
+        raise InvalidAnswers(f"unknown field(s): {sorted(unknown)}")
+
+
+def quiz_answers_from(data: QueryDict, assignment: Assignment) -> dict[str, list[str]]:
+    """Chosen option ids per question (an empty list for a question left open)."""
+    ids = [question["id"] for question in assignment.config["questions"]]
+    _refuse_unknown(data, set(ids))
+    return {question_id: data.getlist(question_id) for question_id in ids}
+
+
+def scan_answers_from(data: QueryDict, assignment: Assignment) -> dict[str, str]:
+    ids = {statement["id"] for statement in assignment.config["statements"]}
+    _refuse_unknown(data, ids)
+    return {key: value for key, value in data.items() if key in ids}
+
+
+def reflection_answers_from(data: QueryDict, assignment: Assignment) -> dict[str, str]:
+    """The text of every prompt; a prompt missing from the form counts as empty."""
+    ids = [prompt["id"] for prompt in assignment.config["prompts"]]
+    _refuse_unknown(data, set(ids))
+    return {prompt_id: data.get(prompt_id, "") for prompt_id in ids}
+
+
+def positive_int(data: QueryDict, name: str) -> int | None:
+    value = data.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None

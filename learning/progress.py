@@ -1,0 +1,208 @@
+"""A learner's combined progress: lessons read (content) and assignments done (work).
+
+This module sits above ``courses`` and ``assignments`` and is the one place that
+puts them together. ``course_states`` builds any number of enrolments' views of the
+course in a fixed number of queries (eight), for one moment ``now`` that the caller
+takes once; the dashboard, course, module and lesson pages, the trainer's and HR's
+overviews and the reminders all read progress through it. Completion follows one
+rule: every lesson read and every assignment done (``AssignmentState.is_done``).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from assignments.deadlines import deadline_book
+from assignments.selectors import (
+    AssignmentState,
+    assignments_by_module,
+    build_assignment_state,
+    submissions_by_work,
+)
+from cohorts.models import Enrollment
+from courses.models import Course, Lesson, Module
+from courses.selectors import (
+    lessons_by_module,
+    lessons_read,
+    module_opens_on,
+    modules_by_course,
+    release_overrides,
+)
+
+
+@dataclass
+class LessonState:
+    lesson: Lesson
+    module: "ModuleState"
+    is_read: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.module.is_open
+
+
+@dataclass
+class ModuleState:
+    module: Module
+    opens_on: datetime.date
+    is_open: bool
+    lessons: list[LessonState] = field(default_factory=list)
+    assignments: list[AssignmentState] = field(default_factory=list)
+
+    @property
+    def done_count(self) -> int:
+        return self.read_count + sum(1 for state in self.assignments if state.is_done)
+
+    @property
+    def item_count(self) -> int:
+        return self.total + len(self.assignments)
+
+    @property
+    def read_count(self) -> int:
+        return sum(1 for state in self.lessons if state.is_read)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def minutes(self) -> int:
+        return sum(state.lesson.minutes for state in self.lessons)
+
+    @property
+    def is_done(self) -> bool:
+        return self.total > 0 and self.read_count == self.total
+
+
+@dataclass
+class CourseState:
+    enrollment: Enrollment
+    now: datetime.datetime
+    modules: list[ModuleState] = field(default_factory=list)
+
+    @property
+    def course(self) -> Course | None:
+        return self.enrollment.cohort.course
+
+    @property
+    def lessons(self) -> list[LessonState]:
+        return [state for module in self.modules for state in module.lessons]
+
+    @property
+    def read_count(self) -> int:
+        return sum(module.read_count for module in self.modules)
+
+    @property
+    def total(self) -> int:
+        return sum(module.total for module in self.modules)
+
+    @property
+    def assignments(self) -> list[AssignmentState]:
+        return [state for module in self.modules for state in module.assignments]
+
+    @property
+    def assignments_done(self) -> int:
+        return sum(1 for state in self.assignments if state.is_done)
+
+    @property
+    def percent(self) -> int:
+        """Completion: lessons read, quizzes passed, scans done, reflections approved."""
+        items = sum(module.item_count for module in self.modules)
+        done = sum(module.done_count for module in self.modules)
+        return round(100 * done / items) if items else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.modules) and all(
+            module.done_count == module.item_count for module in self.modules
+        )
+
+    @property
+    def next_lesson(self) -> LessonState | None:
+        """The first unread lesson in an open module: where "Ga verder" goes."""
+        return next((s for s in self.lessons if not s.is_read and s.is_open), None)
+
+    @property
+    def upcoming(self) -> list[AssignmentState]:
+        """Open work not yet handed in, soonest first (overdue work included)."""
+        return sorted(
+            (s for s in self.assignments if s.is_open and not s.is_handed_in),
+            key=lambda s: s.due_at,
+        )
+
+    @property
+    def overdue(self) -> list[AssignmentState]:
+        return [s for s in self.assignments if s.is_open and s.is_overdue]
+
+    def assignment_state(self, assignment) -> AssignmentState | None:
+        return next((s for s in self.assignments if s.assignment.pk == assignment.pk), None)
+
+    @property
+    def next_opening(self) -> ModuleState | None:
+        return next((m for m in self.modules if not m.is_open), None)
+
+    def module(self, slug: str) -> ModuleState | None:
+        return next((m for m in self.modules if m.module.slug == slug), None)
+
+    def neighbours(self, lesson: Lesson) -> tuple[LessonState | None, LessonState | None]:
+        lessons = self.lessons
+        for index, state in enumerate(lessons):
+            if state.lesson.pk == lesson.pk:
+                previous = lessons[index - 1] if index > 0 else None
+                following = lessons[index + 1] if index + 1 < len(lessons) else None
+                return previous, following
+        return None, None
+
+    def lesson_state(self, lesson: Lesson) -> LessonState | None:
+        return next((s for s in self.lessons if s.lesson.pk == lesson.pk), None)
+
+
+def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
+    """One CourseState per enrolment (enrolments without a course get an empty one).
+
+    Expects enrolments with ``cohort`` and ``cohort__course`` selected.
+    """
+    enrollments = list(enrollments)
+    course_ids = {e.cohort.course_id for e in enrollments if e.cohort.course_id}
+    if not course_ids:
+        return [CourseState(enrollment=e, now=now) for e in enrollments]
+    modules = modules_by_course(course_ids)
+    lessons = lessons_by_module(course_ids)
+    overrides = release_overrides({e.cohort_id for e in enrollments})
+    read = lessons_read(enrollments)
+    assignments = assignments_by_module(course_ids)
+    book = deadline_book(enrollments)
+    submissions = submissions_by_work(enrollments)
+    states = []
+    for enrollment in enrollments:
+        cohort = enrollment.cohort
+        today = cohort.local_today(now)
+        state = CourseState(enrollment=enrollment, now=now)
+        for module in modules.get(cohort.course_id, []):
+            opens_on = module_opens_on(cohort=cohort, module=module, overrides=overrides)
+            module_state = ModuleState(module=module, opens_on=opens_on, is_open=today >= opens_on)
+            module_state.lessons = [
+                LessonState(
+                    lesson=lesson,
+                    module=module_state,
+                    is_read=(enrollment.pk, lesson.pk) in read,
+                )
+                for lesson in lessons.get(module.pk, [])
+            ]
+            module_state.assignments = [
+                build_assignment_state(
+                    assignment=assignment,
+                    enrollment=enrollment,
+                    opens_on=opens_on,
+                    book=book,
+                    submissions=submissions.get((enrollment.pk, assignment.pk), []),
+                    now=now,
+                )
+                for assignment in assignments.get(module.pk, [])
+            ]
+            state.modules.append(module_state)
+        states.append(state)
+    return states
+
+
+def course_state(enrollment: Enrollment, *, now: datetime.datetime) -> CourseState:
+    return course_states([enrollment], now=now)[0]

@@ -1,0 +1,132 @@
+"""The learner's area, /leren/: the journey through the course.
+
+Each view takes ``now`` once and builds the learner's progress for that moment.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from assignments.calendar import deadlines_calendar
+from assignments.selectors import recent_feedback
+from cohorts.access import enrollment_for_learner
+from cohorts.selectors import cohort_trainers, enrollments_of_learner
+from courses.access import lesson_for_enrollment
+from courses.services import lesson_mark_read
+from courses.views import module_locked
+from learning.progress import course_state, course_states
+
+
+@role_required("learner")
+def home(request):
+    """Mijn leertraject: every course the learner follows, with progress and what's next."""
+    enrollments = list(enrollments_of_learner(request.user))
+    return render(
+        request,
+        "courses/home.html",
+        {
+            "states": course_states(enrollments, now=timezone.now()),
+            "feedback": recent_feedback(enrollments),
+        },
+    )
+
+
+@role_required("learner")
+def cohort(request, cohort_id: int):
+    """The course as this cohort follows it: modules, opening dates, progress."""
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    return render(
+        request,
+        "courses/course.html",
+        {
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "state": course_state(enrollment, now=timezone.now()),
+            "trainers": cohort_trainers(enrollment.cohort),
+        },
+    )
+
+
+@role_required("learner")
+def module(request, cohort_id: int, module_slug: str):
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    state = course_state(enrollment, now=timezone.now())
+    module_state = state.module(module_slug)
+    if module_state is None:
+        raise Http404
+    if not module_state.is_open:
+        return module_locked(
+            request,
+            cohort=enrollment.cohort,
+            module=module_state.module,
+            opens_on=module_state.opens_on,
+        )
+    return render(
+        request,
+        "courses/module.html",
+        {"cohort": enrollment.cohort, "state": state, "module_state": module_state},
+    )
+
+
+@role_required("learner")
+def lesson(request, cohort_id: int, lesson_slug: str):
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    lesson = lesson_for_enrollment(enrollment, lesson_slug)
+    state = course_state(enrollment, now=timezone.now())
+    lesson_state = state.lesson_state(lesson)
+    if not lesson_state.is_open:
+        return module_locked(
+            request,
+            cohort=enrollment.cohort,
+            module=lesson_state.module.module,
+            opens_on=lesson_state.module.opens_on,
+        )
+    previous, following = state.neighbours(lesson)
+    return render(
+        request,
+        "courses/lesson.html",
+        {
+            "cohort": enrollment.cohort,
+            "state": state,
+            "lesson": lesson,
+            "lesson_state": lesson_state,
+            "previous": previous,
+            "following": following,
+        },
+    )
+
+
+@role_required("learner")
+@require_POST
+def lesson_read(request, cohort_id: int, lesson_slug: str):
+    """ "Gelezen": a POST, so following a link never changes progress."""
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    lesson = lesson_for_enrollment(enrollment, lesson_slug)
+    now = timezone.now()
+    lesson_state = course_state(enrollment, now=now).lesson_state(lesson)
+    if not lesson_state.is_open:
+        return module_locked(
+            request,
+            cohort=enrollment.cohort,
+            module=lesson_state.module.module,
+            opens_on=lesson_state.module.opens_on,
+        )
+    lesson_mark_read(enrollment=enrollment, lesson=lesson, now=now)
+    messages.success(request, _("Marked as read."))
+    return redirect("learn:lesson", cohort_id=cohort_id, lesson_slug=lesson_slug)
+
+
+@role_required("learner")
+def calendar(request, cohort_id: int):
+    """The learner's deadlines as an iCalendar file."""
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    state = course_state(enrollment, now=timezone.now())
+    response = HttpResponse(
+        deadlines_calendar(state), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="klantbekwaam-deadlines.ics"'
+    return response
