@@ -1,9 +1,9 @@
 """Validating assignment files (``<module>/<slug>.yaml``) with file and line per problem.
 
-The course reader in ``courses.content_files`` calls ``read_assignment`` for every
-assignment a module lists. What is returned is the plain-Python definition that is
-stored in ``Assignment.config``; scoring (``assignments.scoring``) relies on the
-guarantees checked here.
+The course reader in ``courses.content_files`` calls ``read_assignment`` (through the
+handler in ``assignments.content``) for every assignment a module lists. What is
+returned is the plain-Python definition that is stored in ``Assignment.config``;
+scoring (``assignments.scoring``) relies on the guarantees checked here.
 """
 
 import re
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from assignments.scoring import PHASE_KEYS_ORDER
+from courses.content_files import MAX_OFFSET_DAYS, TITLE_MAX
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COMMON_KEYS = {"kind", "title", "instructions", "due_offset_days"}
@@ -37,6 +38,9 @@ KIND_REQUIRED = {
 QUADRANT_KEYS = ("high_high", "high_low", "low_high", "low_low")
 PHASE_KEYS = PHASE_KEYS_ORDER
 MAX_WORDS_CEILING = 5000
+MAX_ATTEMPTS_CEILING = 100
+MAX_POINTS = 100
+MAX_WEIGHT = 10
 
 
 @dataclass
@@ -47,6 +51,10 @@ class AssignmentSpec:
     instructions: str
     due_offset_days: int
     config: dict = field(default_factory=dict)
+    # Not stored: old id -> new id from ``replaces`` (per list: "prompts", "questions").
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Not stored: where things are in the file, for problems found against stored work.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _line(node) -> int:
@@ -74,8 +82,8 @@ class _Checker:
             self.problem(node, f"{what} needs at least {minimum} item(s)")
         return node.value
 
-    def text(self, node, what, *, required=True) -> str:
-        return self.reader.text(node, self.file, what, required=required)
+    def text(self, node, what, *, required=True, max_length=None) -> str:
+        return self.reader.text(node, self.file, what, required=required, max_length=max_length)
 
     def ident(self, node, what, seen: dict) -> str:
         value = self.text(node, what)
@@ -87,43 +95,52 @@ class _Checker:
             seen[value] = _line(node)
         return value
 
-    def integer(self, node, what, *, minimum, maximum=None) -> int | None:
-        value = self.reader.integer(node, self.file, what, minimum=minimum)
-        if value is not None and maximum is not None and value > maximum:
-            self.problem(node, f"{what} must be {maximum} or less")
-            return None
-        return value
+    def integer(self, node, what, *, minimum, maximum) -> int | None:
+        return self.reader.integer(node, self.file, what, minimum=minimum, maximum=maximum)
 
-    def number(self, node, what, *, default=None) -> float | None:
-        if node is None:
-            return default
-        try:
-            if not isinstance(node, yaml.ScalarNode):
-                raise ValueError
-            return float(node.value)
-        except ValueError:
-            self.problem(node, f"{what} must be a number")
-            return default
+    def number(self, node, what, *, minimum, maximum, default) -> float | None:
+        return self.reader.number(
+            node, self.file, what, minimum=minimum, maximum=maximum, default=default
+        )
 
     def boolean(self, node, what, *, default: bool) -> bool:
-        if node is None:
-            return default
-        if isinstance(node, yaml.ScalarNode) and node.value.lower() in {"true", "false"}:
-            return node.value.lower() == "true"
-        self.problem(node, f"{what} must be true or false")
-        return default
+        return self.reader.boolean(node, self.file, what, default=default)
+
+    def replaces(self, items: list[dict], nodes: dict, what: str) -> dict[str, str]:
+        """``replaces: <old id>`` on an item: stored answers move from the old id to it.
+
+        The old id must be gone from the list, and only one item can take its place.
+        """
+        renames: dict[str, str] = {}
+        current = {item["id"] for item in items}
+        for item in items:
+            node = nodes.get(item["id"])
+            if node is None or not item["id"]:
+                continue
+            old = self.text(node, "replaces")
+            if old and not ID.match(old):
+                self.problem(node, f"replaces '{old}' is not a {what} id")
+            elif old in current:
+                self.problem(node, f"replaces '{old}', but {what} '{old}' is still in the file")
+            elif old in renames:
+                self.problem(
+                    node, f"{what} '{old}' is replaced twice ('{renames[old]}', '{item['id']}')"
+                )
+            elif old:
+                renames[old] = item["id"]
+        return renames
 
     # --- kinds ---------------------------------------------------------------
 
-    def quiz(self, keys) -> dict:
+    def quiz(self, keys) -> tuple[dict, dict[str, str]]:
         pass_mark = self.integer(keys.get("pass_mark"), "pass_mark", minimum=1, maximum=100)
-        questions, seen = [], {}
+        questions, seen, replaces_nodes = [], {}, {}
         for q_node in (
             self.sequence(keys.get("questions"), "questions") if keys.get("questions") else []
         ):
             q = self.mapping(
                 q_node,
-                {"id", "text", "multiple", "options"},
+                {"id", "text", "multiple", "options", "replaces"},
                 {"id", "text", "options"},
                 "a question",
             )
@@ -135,6 +152,8 @@ class _Checker:
                 "multiple": self.boolean(q.get("multiple"), "multiple", default=False),
                 "options": [],
             }
+            if q.get("replaces") is not None:
+                replaces_nodes[question["id"]] = q["replaces"]
             option_ids: dict = {}
             for o_node in (
                 self.sequence(q.get("options"), "options", minimum=2) if q.get("options") else []
@@ -165,10 +184,14 @@ class _Checker:
             if question["options"] and question["multiple"] and correct < 1:
                 self.problem(q_node, f"question '{question['id']}' has no correct option")
             questions.append(question)
-        max_attempts = self.integer(keys.get("max_attempts"), "max_attempts", minimum=1)
-        return {"pass_mark": pass_mark or 0, "questions": questions, "max_attempts": max_attempts}
+        max_attempts = self.integer(
+            keys.get("max_attempts"), "max_attempts", minimum=1, maximum=MAX_ATTEMPTS_CEILING
+        )
+        renames = self.replaces(questions, replaces_nodes, "question")
+        config = {"pass_mark": pass_mark or 0, "questions": questions, "max_attempts": max_attempts}
+        return config, renames
 
-    def scan(self, keys, slug: str) -> dict:
+    def scan(self, keys) -> dict:
         model = self.text(keys.get("result_model"), "result_model")
         if model and model not in {"quadrant", "phase"}:
             self.problem(keys["result_model"], "result_model must be quadrant or phase")
@@ -207,7 +230,9 @@ class _Checker:
             dimension = self.text(s.get("dimension"), "statement dimension")
             if dimension and dimension not in dim_ids:
                 self.problem(s.get("dimension"), f"unknown dimension '{dimension}'")
-            weight = self.number(s.get("weight"), "weight", default=1.0)
+            weight = self.number(
+                s.get("weight"), "weight", minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT, default=1.0
+            )
             if weight == 0:
                 self.problem(s.get("weight"), "weight cannot be 0")
             statements.append(
@@ -285,7 +310,9 @@ class _Checker:
                 {
                     "key": self.text(p.get("key"), "phase key"),
                     "title": self.text(p.get("title"), "phase title"),
-                    "min_score": self.number(p.get("min_score"), "min_score", default=0.0),
+                    "min_score": self.number(
+                        p.get("min_score"), "min_score", minimum=1, maximum=5, default=0.0
+                    ),
                     "explanation": self.text(p.get("explanation"), "phase explanation"),
                 }
             )
@@ -294,22 +321,23 @@ class _Checker:
         minimums = [phase["min_score"] for phase in phases]
         if minimums and (minimums[0] != 1 or minimums != sorted(set(minimums))):
             self.problem(node, "min_score must start at 1 and rise with every phase")
-        if any(not 1 <= value <= 5 for value in minimums):
-            self.problem(node, "min_score must lie between 1 and 5")
         return {"phases": phases}
 
-    def reflection(self, keys) -> dict:
-        prompts, seen = [], {}
+    def reflection(self, keys) -> tuple[dict, dict[str, str]]:
+        prompts, seen, replaces_nodes = [], {}, {}
         for p_node in self.sequence(keys.get("prompts"), "prompts") if keys.get("prompts") else []:
             p = self.mapping(
                 p_node,
-                {"id", "label", "help", "min_words", "max_words", "required"},
+                {"id", "label", "help", "min_words", "max_words", "required", "replaces"},
                 {"id", "label"},
                 "a prompt",
             )
             if p is None:
                 continue
-            min_words = self.integer(p.get("min_words"), "min_words", minimum=0) or 0
+            min_words = (
+                self.integer(p.get("min_words"), "min_words", minimum=0, maximum=MAX_WORDS_CEILING)
+                or 0
+            )
             max_words = (
                 self.integer(p.get("max_words"), "max_words", minimum=1, maximum=MAX_WORDS_CEILING)
                 or 1000
@@ -326,6 +354,8 @@ class _Checker:
                     "required": self.boolean(p.get("required"), "required", default=True),
                 }
             )
+            if p.get("replaces") is not None:
+                replaces_nodes[prompts[-1]["id"]] = p["replaces"]
         if prompts and not any(prompt["required"] for prompt in prompts):
             self.problem(keys.get("prompts"), "at least one prompt must be required")
         rubric = {"criteria": []}
@@ -351,7 +381,10 @@ class _Checker:
                     if lv is not None:
                         levels.append(
                             {
-                                "points": self.integer(lv.get("points"), "points", minimum=0) or 0,
+                                "points": self.integer(
+                                    lv.get("points"), "points", minimum=0, maximum=MAX_POINTS
+                                )
+                                or 0,
                                 "title": self.text(lv.get("title"), "level title"),
                                 "description": self.text(
                                     lv.get("description"), "level description"
@@ -368,7 +401,8 @@ class _Checker:
                         "levels": levels,
                     }
                 )
-        return {"prompts": prompts, "rubric": rubric}
+        renames = self.replaces(prompts, replaces_nodes, "prompt")
+        return {"prompts": prompts, "rubric": rubric}, renames
 
 
 def read_assignment(reader, module_slug: str, slug: str) -> AssignmentSpec | None:
@@ -385,8 +419,8 @@ def read_assignment(reader, module_slug: str, slug: str) -> AssignmentSpec | Non
     kind_node = root.value[0][1] if isinstance(root, yaml.MappingNode) and root.value else None
     kind = ""
     for key_node, value_node in root.value if isinstance(root, yaml.MappingNode) else []:
-        if key_node.value == "kind":
-            kind = str(value_node.value)
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "kind":
+            kind = str(value_node.value) if isinstance(value_node, yaml.ScalarNode) else ""
             kind_node = value_node
     if kind not in KIND_KEYS:
         reader.problem(
@@ -404,15 +438,36 @@ def read_assignment(reader, module_slug: str, slug: str) -> AssignmentSpec | Non
     spec = AssignmentSpec(
         slug=slug,
         kind=kind,
-        title=checker.text(keys.get("title"), "title"),
+        title=checker.text(keys.get("title"), "title", max_length=TITLE_MAX),
         instructions=checker.text(keys.get("instructions"), "instructions", required=False),
-        due_offset_days=checker.integer(keys.get("due_offset_days"), "due_offset_days", minimum=0)
+        due_offset_days=checker.integer(
+            keys.get("due_offset_days"), "due_offset_days", minimum=0, maximum=MAX_OFFSET_DAYS
+        )
         or 0,
+        lines={name: _line(node) for name, node in keys.items()} | {"kind": _line(kind_node)},
     )
     if kind == "quiz":
-        spec.config = checker.quiz(keys)
+        spec.config, spec.renames["questions"] = checker.quiz(keys)
     elif kind == "scan":
-        spec.config = checker.scan(keys, slug)
+        spec.config = checker.scan(keys)
     else:
-        spec.config = checker.reflection(keys)
+        spec.config, spec.renames["prompts"] = checker.reflection(keys)
     return spec
+
+
+def check_scan_pairs(reader, modules) -> None:
+    """A post scan names a pre scan of the same course that asks the same."""
+    located = [(m.slug, a) for m in modules for a in m.items.get("assignments", [])]
+    scans = {a.slug: a for _module, a in located if a.kind == "scan"}
+    for module_slug, scan in located:
+        pair = scan.config.get("pair") if scan.kind == "scan" else None
+        if not pair:
+            continue
+        where = f"{module_slug}/{scan.slug}.yaml"
+        pre = scans.get(pair)
+        if pre is None or pre.config.get("pre_post") != "pre":
+            reader.problem(where, None, f"pair '{pair}' is not a pre scan of this course")
+        elif pre.config.get("statements") != scan.config.get("statements") or pre.config.get(
+            "phases"
+        ) != scan.config.get("phases"):
+            reader.problem(where, None, f"a post scan must ask what '{pair}' asks")

@@ -3,21 +3,38 @@
 A course folder holds ``course.yaml`` and one Markdown file per lesson at
 ``<module-slug>/<lesson-slug>.md`` with front matter (title, minutes). Every problem
 is reported with its file and line; the importer imports nothing while any remain.
+
+Besides lessons, a module may list other items (assignments) under a key of its own.
+The courses app does not know those items: an app that builds on the content
+registers a ``ModuleItems`` handler for the key with ``register_module_items`` in its
+``AppConfig.ready()``, and the reader and importer hand every listed item to it. So
+content depends on nothing, and work (``assignments``) plugs into content.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80  # the SlugField's length
+TITLE_MAX = 200  # the title CharFields' length
 COURSE_KEYS = {"slug", "title", "summary", "learning_goals", "intro", "modules"}
 COURSE_REQUIRED = {"slug", "title", "modules"}
-MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons", "assignments"}
+MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons"}
 MODULE_REQUIRED = {"slug", "title", "lessons"}
 FRONT_MATTER_KEYS = {"title", "minutes"}
 MAX_TEXT = 200_000
+# Offsets count days from a cohort's (or learner's) start. A course runs for months, so
+# two years is ample for any schedule, and it keeps every date the pages compute far
+# from the calendar's end and every value within a database integer.
+MAX_OFFSET_DAYS = 730
+MAX_LESSON_MINUTES = 240
+_WHOLE_NUMBER = re.compile(r"-?\d{1,9}")
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,8 @@ class ModuleSpec:
     intro: str
     release_offset_days: int
     lessons: list[LessonSpec] = field(default_factory=list)
-    assignments: list = field(default_factory=list)
+    # Registered items by their key in course.yaml, e.g. {"assignments": [AssignmentSpec]}.
+    items: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,10 +77,63 @@ class CourseSpec:
     modules: list[ModuleSpec] = field(default_factory=list)
 
 
-class _Reader:
+# --- The hook for items that other apps own ---------------------------------------
+
+
+class ModuleItems(Protocol):
+    """Items that a module lists under ``key``, one file ``<module>/<slug><suffix>`` each.
+
+    Reading (no database): ``read`` validates one file through the reader's helpers,
+    adds a ``Problem`` per fault and returns a spec with a ``slug`` (or None);
+    ``check_course`` checks across items once all are read.
+
+    Importing (``courses.services.course_import``, in its transaction, only when the
+    files are valid): ``check_stored`` returns problems when the new files would
+    strand learner work already stored (nothing is written if any); ``save`` upserts
+    the items by slug, archives those that left the files, and records each change in
+    the report.
+    """
+
+    key: str  # the list's key under a module in course.yaml, e.g. "assignments"
+    label: str  # one item in messages, e.g. "assignment"
+    suffix: str  # the file suffix, e.g. ".yaml"
+
+    def read(self, reader: "FolderReader", *, module_slug: str, slug: str) -> Any | None: ...
+
+    def check_course(self, reader: "FolderReader", modules: list[ModuleSpec]) -> None: ...
+
+    def check_stored(self, *, course_slug: str, modules: list[ModuleSpec]) -> list[Problem]: ...
+
+    def save(self, *, course, modules: list, report) -> None: ...
+
+
+_MODULE_ITEMS: dict[str, ModuleItems] = {}
+
+
+def register_module_items(items: ModuleItems) -> None:
+    """Let modules list ``items.key``; called from the owning app's ``AppConfig.ready()``."""
+    _MODULE_ITEMS[items.key] = items
+
+
+def module_items() -> list[ModuleItems]:
+    return list(_MODULE_ITEMS.values())
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+class FolderReader:
+    """Collects problems while reading one course folder.
+
+    ``ModuleItems`` handlers use ``folder``, ``problem``, ``read_text``, ``load_yaml``,
+    ``mapping``, ``text``, ``integer``, ``number`` and ``boolean``.
+    """
+
     def __init__(self, folder: Path):
         self.folder = folder
         self.problems: list[Problem] = []
+        # Files that course.yaml lists, whether or not they could be read.
+        self.listed: set[str] = set()
 
     def problem(self, file: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -70,12 +141,15 @@ class _Reader:
     # --- YAML nodes keep their line numbers ---------------------------------
 
     def mapping(self, node, file: str, allowed: set[str], required: set[str], what: str):
-        """A mapping node as {key: (value_node, line)}, reporting bad and missing keys."""
+        """A mapping node as {key: value_node}, reporting bad and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(file, _line(node), f"{what} must be a mapping of keys to values")
             return None
         result = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(file, _line(key_node), f"a key in {what} must be plain text")
+                continue
             key = key_node.value
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
@@ -89,7 +163,7 @@ class _Reader:
             self.problem(file, _line(node), f"{what} is missing '{key}'")
         return result
 
-    def text(self, node, file: str, what: str, *, required: bool) -> str:
+    def text(self, node, file: str, what: str, *, required: bool, max_length=None) -> str:
         if node is None:
             return ""
         if not isinstance(node, yaml.ScalarNode):
@@ -98,19 +172,57 @@ class _Reader:
         value = str(node.value).strip()
         if required and not value:
             self.problem(file, _line(node), f"{what} is empty")
+        if max_length is not None and len(value) > max_length:
+            self.problem(file, _line(node), f"{what} is longer than {max_length} characters")
+            return value[:max_length]
         return value
 
-    def integer(self, node, file: str, what: str, *, minimum: int) -> int | None:
+    def integer(self, node, file: str, what: str, *, minimum: int, maximum: int) -> int | None:
+        """A whole number within [minimum, maximum]: every number imported has a bound."""
         if node is None:
             return None
-        if not isinstance(node, yaml.ScalarNode) or not re.fullmatch(r"-?\d+", node.value):
-            self.problem(file, _line(node), f"{what} must be a whole number")
+        if not isinstance(node, yaml.ScalarNode) or not _WHOLE_NUMBER.fullmatch(node.value):
+            self.problem(
+                file, _line(node), f"{what} must be a whole number from {minimum} to {maximum}"
+            )
             return None
         value = int(node.value)
         if value < minimum:
             self.problem(file, _line(node), f"{what} must be {minimum} or more")
             return None
+        if value > maximum:
+            self.problem(file, _line(node), f"{what} must be {maximum} or less")
+            return None
         return value
+
+    def number(self, node, file: str, what: str, *, minimum: float, maximum: float, default):
+        """A decimal number within [minimum, maximum] (never NaN or infinite)."""
+        if node is None:
+            return default
+        try:
+            if not isinstance(node, yaml.ScalarNode):
+                raise ValueError
+            value = float(node.value)
+        except ValueError:
+            self.problem(file, _line(node), f"{what} must be a number")
+            return default
+        if not math.isfinite(value) or not minimum <= value <= maximum:
+            self.problem(file, _line(node), f"{what} must lie between {minimum:g} and {maximum:g}")
+            return default
+        return value
+
+    def boolean(self, node, file: str, what: str, *, default: bool) -> bool:
+        """Only a plain YAML ``true`` or ``false``: not 'yes', 1 or a quoted string."""
+        if node is None:
+            return default
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag == _BOOL_TAG
+            and node.value.lower() in {"true", "false"}
+        ):
+            return node.value.lower() == "true"
+        self.problem(file, _line(node), f"{what} must be true or false")
+        return default
 
     def slug(self, node, file: str, what: str) -> str:
         value = self.text(node, file, what, required=True)
@@ -118,16 +230,19 @@ class _Reader:
             self.problem(
                 file, _line(node), f"{what} '{value}' may only hold a-z, 0-9 and single hyphens"
             )
+        elif len(value) > SLUG_MAX:
+            self.problem(file, _line(node), f"{what} is longer than {SLUG_MAX} characters")
         return value
 
     def load_yaml(self, text: str, file: str):
+        """The document's root node, or None (with a problem naming the parser's line)."""
         try:
             return yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark is not None else None
             reason = getattr(exc, "problem", None) or str(exc)
-            self.problem(file, line, f"YAML syntax error: {reason}")
+            self.problem(file, line, f"YAML syntax error, the file cannot be read: {reason}")
             return None
 
     def read_text(self, path: Path, file: str) -> str | None:
@@ -161,7 +276,9 @@ class _Reader:
             return None
         spec = CourseSpec(
             slug=self.slug(keys.get("slug"), file, "course slug"),
-            title=self.text(keys.get("title"), file, "course title", required=True),
+            title=self.text(
+                keys.get("title"), file, "course title", required=True, max_length=TITLE_MAX
+            ),
             summary=self.text(keys.get("summary"), file, "summary", required=False),
             learning_goals=self.goals(keys.get("learning_goals"), file),
             intro=self.intro(keys.get("intro"), file),
@@ -188,7 +305,7 @@ class _Reader:
         name = self.text(node, file, "intro", required=False)
         if not name:
             return ""
-        if "/" in name or not name.endswith(".md"):
+        if "/" in name or "\\" in name or not name.endswith(".md"):
             self.problem(file, _line(node), "intro must name a .md file in the course folder")
             return ""
         return self.read_text(self.folder / name, name) or ""
@@ -197,20 +314,28 @@ class _Reader:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self.problem(file, _line(node), "modules must be a non-empty list")
             return []
+        handlers = module_items()
+        allowed = MODULE_KEYS | {handler.key for handler in handlers}
         modules: list[ModuleSpec] = []
         module_lines: dict[str, int] = {}
         lesson_lines: dict[str, int] = {}
-        assignment_lines: dict[str, int] = {}
+        item_lines: dict[str, dict[str, int]] = {handler.key: {} for handler in handlers}
         for item in node.value:
-            keys = self.mapping(item, file, MODULE_KEYS, MODULE_REQUIRED, "a module")
+            keys = self.mapping(item, file, allowed, MODULE_REQUIRED, "a module")
             if keys is None:
                 continue
             module = ModuleSpec(
                 slug=self.slug(keys.get("slug"), file, "module slug"),
-                title=self.text(keys.get("title"), file, "module title", required=True),
+                title=self.text(
+                    keys.get("title"), file, "module title", required=True, max_length=TITLE_MAX
+                ),
                 intro=self.text(keys.get("intro"), file, "module intro", required=False),
                 release_offset_days=self.integer(
-                    keys.get("release_offset_days"), file, "release_offset_days", minimum=0
+                    keys.get("release_offset_days"),
+                    file,
+                    "release_offset_days",
+                    minimum=0,
+                    maximum=MAX_OFFSET_DAYS,
                 )
                 or 0,
             )
@@ -241,57 +366,43 @@ class _Reader:
                             )
                             continue
                         lesson_lines[slug] = _line(lesson_node)
+                        self.listed.add(f"{module.slug}/{slug}.md")
                         lesson = self.lesson(module.slug, slug)
                         if lesson is not None:
                             module.lessons.append(lesson)
-            assignments_node = keys.get("assignments")
-            if assignments_node is not None:
-                module.assignments = self.assignments(
-                    assignments_node, file, module.slug, assignment_lines
-                )
+            for handler in handlers:
+                if keys.get(handler.key) is not None:
+                    module.items[handler.key] = self.items(
+                        handler, keys[handler.key], file, module.slug, item_lines[handler.key]
+                    )
             modules.append(module)
-        self.check_scan_pairs(modules, file)
+        for handler in handlers:
+            handler.check_course(self, modules)
         return modules
 
-    def assignments(self, node, file: str, module_slug: str, seen: dict[str, int]) -> list:
-        from assignments.definitions import read_assignment
-
+    def items(self, handler: ModuleItems, node, file, module_slug, seen: dict[str, int]) -> list:
+        """A module's list of registered items; slugs are unique per kind in the course."""
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(file, _line(node), "assignments must be a list")
+            self.problem(file, _line(node), f"{handler.key} must be a list")
             return []
         specs = []
         for item in node.value:
-            slug = self.slug(item, file, "assignment slug")
+            slug = self.slug(item, file, f"{handler.label} slug")
             if not slug:
                 continue
             if slug in seen:
                 self.problem(
                     file,
                     _line(item),
-                    f"duplicate assignment slug '{slug}' (first used on line {seen[slug]})",
+                    f"duplicate {handler.label} slug '{slug}' (first used on line {seen[slug]})",
                 )
                 continue
             seen[slug] = _line(item)
-            spec = read_assignment(self, module_slug, slug)
+            self.listed.add(f"{module_slug}/{slug}{handler.suffix}")
+            spec = handler.read(self, module_slug=module_slug, slug=slug)
             if spec is not None:
                 specs.append(spec)
         return specs
-
-    def check_scan_pairs(self, modules: list[ModuleSpec], file: str) -> None:
-        scans = {a.slug: a for m in modules for a in m.assignments if a.kind == "scan"}
-        for scan in scans.values():
-            pair = scan.config.get("pair")
-            if not pair:
-                continue
-            module_slug = next(m.slug for m in modules if scan in m.assignments)
-            where = f"{module_slug}/{scan.slug}.yaml"
-            pre = scans.get(pair)
-            if pre is None or pre.config.get("pre_post") != "pre":
-                self.problem(where, None, f"pair '{pair}' is not a pre scan of this course")
-            elif pre.config.get("statements") != scan.config.get("statements") or pre.config.get(
-                "phases"
-            ) != scan.config.get("phases"):
-                self.problem(where, None, f"a post scan must ask what '{pair}' asks")
 
     def lesson(self, module_slug: str, slug: str) -> LessonSpec | None:
         file = f"{module_slug}/{slug}.md"
@@ -316,21 +427,24 @@ class _Reader:
         keys = self.mapping(node, file, FRONT_MATTER_KEYS, FRONT_MATTER_KEYS, "front matter")
         if keys is None:
             return None
-        title = self.text(keys.get("title"), file, "title", required=True)
-        minutes = self.integer(keys.get("minutes"), file, "minutes", minimum=1)
+        title = self.text(keys.get("title"), file, "title", required=True, max_length=TITLE_MAX)
+        minutes = self.integer(
+            keys.get("minutes"), file, "minutes", minimum=1, maximum=MAX_LESSON_MINUTES
+        )
         body = "\n".join(lines[end + 1 :]).strip()
         if not body:
             self.problem(file, end + 2, "the lesson has no text")
         return LessonSpec(slug=slug, title=title, minutes=minutes or 1, body=body)
 
     def unlisted_files(self, spec: CourseSpec) -> None:
-        listed = {f"{m.slug}/{lesson.slug}.md" for m in spec.modules for lesson in m.lessons}
-        listed |= {f"{m.slug}/{a.slug}.yaml" for m in spec.modules for a in m.assignments}
-        paths = [*self.folder.glob("*/*.md"), *self.folder.glob("*/*.yaml")]
+        """Files in a module folder that course.yaml does not list (a forgotten entry)."""
+        kinds = {".md": "lesson"} | {handler.suffix: handler.label for handler in module_items()}
+        module_slugs = {m.slug for m in spec.modules}
+        paths = [path for suffix in kinds for path in self.folder.glob(f"*/*{suffix}")]
         for path in sorted(paths):
             relative = path.relative_to(self.folder).as_posix()
-            if relative not in listed and path.parent.name in {m.slug for m in spec.modules}:
-                kind = "lesson" if path.suffix == ".md" else "assignment"
+            if relative not in self.listed and path.parent.name in module_slugs:
+                kind = kinds[path.suffix]
                 self.problem(relative, None, f"{kind} file is not listed in course.yaml")
 
 
@@ -342,7 +456,7 @@ def _line(node) -> int:
 def read_course_folder(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     """Read and validate a course folder; the spec is only usable without problems."""
     folder = Path(folder)
-    reader = _Reader(folder)
+    reader = FolderReader(folder)
     if not folder.is_dir():
         return None, [Problem(str(folder), None, "not a folder")]
     spec = reader.course()

@@ -1,11 +1,16 @@
+"""Importing a course folder: validate everything, then upsert by slug in one transaction.
+
+Items that other apps own (assignments) are imported by the ``ModuleItems`` handler
+they register (see ``courses.content_files``); this module never imports those apps.
+"""
+
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
-from assignments.models import Assignment
-from courses.content_files import CourseSpec, Problem, read_course_folder
+from courses.content_files import CourseSpec, Problem, module_items, read_course_folder
 from courses.models import Course, Lesson, LessonProgress, Module
 
 
@@ -28,8 +33,11 @@ class ImportReport:
         return bool(self.created or self.updated or self.archived)
 
 
-def _upsert(report, model, lookup: dict, values: dict, label: str):
-    """Create or update one row; save only when something differs (so a re-import is a no-op)."""
+def import_upsert(report: ImportReport, model, lookup: dict, values: dict, label: str):
+    """Create or update one row; save only when something differs (so a re-import is a no-op).
+
+    Shared with the ``ModuleItems`` handlers, so every imported row is reported alike.
+    """
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model.objects.create(**lookup, **values)
@@ -46,16 +54,39 @@ def _upsert(report, model, lookup: dict, values: dict, label: str):
     return instance
 
 
-@transaction.atomic
-def course_import(*, folder: Path) -> ImportReport:
-    """Validate a course folder, then upsert it by slug in one transaction.
+def import_archive_missing(report: ImportReport, queryset, seen: set, label: str) -> None:
+    """Archive, never delete, the rows that left the files: learner work stays attached."""
+    for item in queryset.filter(archived=False).exclude(pk__in=seen):
+        item.archived = True
+        item.save(update_fields=["archived"])
+        report.archived.append(f"{label} {item.slug}")
 
-    Nothing is written when any problem is found. Text and order are updated;
-    modules and lessons no longer in the files are archived, never deleted, so
-    learner progress survives every re-import.
-    """
+
+def course_read(folder: Path) -> CourseSpec:
+    """A course folder, read and validated; every problem at once as ``CourseImportError``."""
     spec, problems = read_course_folder(Path(folder))
     if problems or spec is None:
+        raise CourseImportError(problems)
+    return spec
+
+
+@transaction.atomic
+def course_import(*, folder: Path | None = None, spec: CourseSpec | None = None) -> ImportReport:
+    """Validate a course folder (or a ``spec`` read before), then upsert it by slug in one
+    transaction.
+
+    Nothing is written when any problem is found: first in the files, then (with
+    valid files) in what they would do to stored learner work, as each registered
+    ``ModuleItems`` handler judges. Text and order are updated; modules, lessons and
+    items no longer in the files are archived, never deleted, so learner progress
+    survives every re-import.
+    """
+    if spec is None:
+        spec = course_read(folder)
+    problems = []
+    for handler in module_items():
+        problems += handler.check_stored(course_slug=spec.slug, modules=spec.modules)
+    if problems:
         raise CourseImportError(problems)
     return _apply(spec)
 
@@ -63,7 +94,7 @@ def course_import(*, folder: Path) -> ImportReport:
 def _apply(spec: CourseSpec) -> ImportReport:
     course = Course.objects.filter(slug=spec.slug).first()
     report = ImportReport(course=course)  # type: ignore[arg-type]
-    course = _upsert(
+    course = import_upsert(
         report,
         Course,
         {"slug": spec.slug},
@@ -76,9 +107,10 @@ def _apply(spec: CourseSpec) -> ImportReport:
         f"course {spec.slug}",
     )
     report.course = course
-    seen_modules, seen_lessons, seen_assignments = set(), set(), set()
+    seen_modules, seen_lessons = set(), set()
+    modules = []
     for module_position, module_spec in enumerate(spec.modules, start=1):
-        module = _upsert(
+        module = import_upsert(
             report,
             Module,
             {"course": course, "slug": module_spec.slug},
@@ -92,8 +124,9 @@ def _apply(spec: CourseSpec) -> ImportReport:
             f"module {module_spec.slug}",
         )
         seen_modules.add(module.pk)
+        modules.append((module, module_spec))
         for lesson_position, lesson_spec in enumerate(module_spec.lessons, start=1):
-            lesson = _upsert(
+            lesson = import_upsert(
                 report,
                 Lesson,
                 {"course": course, "slug": lesson_spec.slug},
@@ -108,41 +141,17 @@ def _apply(spec: CourseSpec) -> ImportReport:
                 f"lesson {lesson_spec.slug}",
             )
             seen_lessons.add(lesson.pk)
-        for assignment_position, assignment_spec in enumerate(module_spec.assignments, start=1):
-            assignment = _upsert(
-                report,
-                Assignment,
-                {"course": course, "slug": assignment_spec.slug},
-                {
-                    "module": module,
-                    "kind": assignment_spec.kind,
-                    "title": assignment_spec.title,
-                    "instructions": assignment_spec.instructions,
-                    "due_offset_days": assignment_spec.due_offset_days,
-                    "config": assignment_spec.config,
-                    "position": assignment_position,
-                    "archived": False,
-                },
-                f"assignment {assignment_spec.slug}",
-            )
-            seen_assignments.add(assignment.pk)
-    # What left the files is archived, never deleted: learner work stays attached.
-    for model, seen, label in (
-        (Assignment, seen_assignments, "assignment"),
-        (Module, seen_modules, "module"),
-        (Lesson, seen_lessons, "lesson"),
-    ):
-        for item in model.objects.filter(course=course, archived=False).exclude(pk__in=seen):
-            item.archived = True
-            item.save(update_fields=["archived"])
-            report.archived.append(f"{label} {item.slug}")
+    for handler in module_items():
+        handler.save(course=course, modules=modules, report=report)
+    import_archive_missing(report, Module.objects.filter(course=course), seen_modules, "module")
+    import_archive_missing(report, Lesson.objects.filter(course=course), seen_lessons, "lesson")
     return report
 
 
 @transaction.atomic
-def lesson_mark_read(*, enrollment, lesson: Lesson) -> LessonProgress:
+def lesson_mark_read(*, enrollment, lesson: Lesson, now: datetime.datetime) -> LessonProgress:
     """Record that the learner read the lesson; marking it again keeps the first moment."""
     progress, _created = LessonProgress.objects.get_or_create(
-        enrollment=enrollment, lesson=lesson, defaults={"read_at": timezone.now()}
+        enrollment=enrollment, lesson=lesson, defaults={"read_at": now}
     )
     return progress

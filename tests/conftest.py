@@ -1,9 +1,10 @@
+import copy
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 
-from courses.services import course_import
+from courses.services import course_import, course_read
 from tests.course_files import SHIPPED
 from tests.factories import (
     CohortFactory,
@@ -23,8 +24,14 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def shipped_course():
+    """The shipped course, read and validated once per test run (reading is the slow part)."""
+    return course_read(SHIPPED)
+
+
 @pytest.fixture
-def world(db):
+def world(db, shipped_course):
     """Two organisations with one cohort each and every role in both.
 
     alice learns in Acme, bob learns in Bolt (another organisation); tara trains
@@ -35,7 +42,7 @@ def world(db):
     """
     acme = OrganisationFactory(name="Acme")
     bolt = OrganisationFactory(name="Bolt")
-    course = course_import(folder=SHIPPED).course
+    course = course_import(spec=copy.deepcopy(shipped_course)).course
     acme_cohort = CohortFactory(organisation=acme, name="Acme najaar", course=course)
     bolt_cohort = CohortFactory(organisation=bolt, name="Bolt najaar", course=course)
     return SimpleNamespace(

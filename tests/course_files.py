@@ -114,12 +114,19 @@ rubric:
 def add_assignments(root: Path, module: str = "module-1") -> Path:
     """Add a quiz, a scan and a reflection to a course written by write_course."""
     for slug, text in (("toets", QUIZ_YAML), ("scan", SCAN_YAML), ("reflectie", REFLECTION_YAML)):
-        (root / module / f"{slug}.yaml").write_text(text, encoding="utf-8")
+        write_assignment(root, slug, text, module)
+    return root
+
+
+def write_assignment(root: Path, slug: str, text: str, module: str = "module-1") -> Path:
+    """Write ``<module>/<slug>.yaml`` and list it in course.yaml (once); returns the file."""
+    path = root / module / f"{slug}.yaml"
+    path.write_text(text, encoding="utf-8")
     course = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
     for spec in course["modules"]:
-        if spec["slug"] == module:
-            spec["assignments"] = ["toets", "scan", "reflectie"]
+        if spec["slug"] == module and slug not in spec.setdefault("assignments", []):
+            spec["assignments"].append(slug)
     (root / "course.yaml").write_text(
         yaml.safe_dump(course, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    return root
+    return path

@@ -3,11 +3,20 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from assignments.models import Assignment, Submission
+from assignments.services import draft_save, quiz_submit, reflection_draft, scan_submit
 from courses.content_files import read_course_folder
 from courses.services import CourseImportError, course_import
-from tests.course_files import SHIPPED, add_assignments, write_course
+from tests.course_files import (
+    REFLECTION_YAML,
+    SHIPPED,
+    add_assignments,
+    write_assignment,
+    write_course,
+)
+from tests.factories import CohortFactory, make_learner
 
 
 def _problems(folder):
@@ -28,7 +37,7 @@ def folder(tmp_path):
 def test_shipped_course_has_every_tool_of_the_design():
     spec, problems = read_course_folder(SHIPPED)
     assert problems == []
-    by_module = {m.slug: {a.slug: a for a in m.assignments} for m in spec.modules}
+    by_module = {m.slug: {a.slug: a for a in m.items["assignments"]} for m in spec.modules}
     one = by_module["klantgericht-of-klantvriendelijk"]
     assert one["kwadrant-scan"].config["result_model"] == "quadrant"
     assert {a.kind for a in one.values()} == {"quiz", "scan", "reflection"}
@@ -138,11 +147,67 @@ def test_removed_assignment_is_archived_and_work_kept(db, folder):
             r"reflectie\.yaml:\d+: levels must rise in points",
         ),
         ("reflectie.yaml", "title: Reflectie", "title: ''", r"reflectie\.yaml:\d+: title is empty"),
+        # Every number has a bound: past it, dates overflow and integer columns refuse it.
+        (
+            "toets.yaml",
+            "due_offset_days: 3",
+            "due_offset_days: 3000000",
+            r"toets\.yaml:4: due_offset_days must be 730 or less",
+        ),
+        (
+            "toets.yaml",
+            "pass_mark: 50",
+            "pass_mark: 50\nmax_attempts: 1000",
+            r"toets\.yaml:\d+: max_attempts must be 100 or less",
+        ),
+        (
+            "reflectie.yaml",
+            "min_words: 3, max_words: 10",
+            "min_words: 100000, max_words: 10",
+            r"reflectie\.yaml:\d+: min_words must be 5000 or less",
+        ),
+        (
+            "reflectie.yaml",
+            "{points: 1, title: Ja",
+            "{points: 1000000, title: Ja",
+            r"reflectie\.yaml:\d+: points must be 100 or less",
+        ),
+        (
+            "scan.yaml",
+            "dimension: hoe, weight: -1",
+            "dimension: hoe, weight: nan",
+            r"scan\.yaml:\d+: weight must lie between -10 and 10",
+        ),
+        (
+            "scan.yaml",
+            "dimension: hoe, weight: -1",
+            "dimension: hoe, weight: 1e999",
+            r"scan\.yaml:\d+: weight must lie between -10 and 10",
+        ),
+        # Booleans are YAML's true and false, not a quoted word or a number.
+        (
+            "toets.yaml",
+            "correct: true",
+            'correct: "true"',
+            r"toets\.yaml:\d+: correct must be true or false",
+        ),
+        (
+            "reflectie.yaml",
+            "max_words: 10}",
+            'max_words: 10, required: "false"}',
+            r"reflectie\.yaml:\d+: required must be true or false",
+        ),
+        (
+            "toets.yaml",
+            "pass_mark: 50",
+            "pass_mark: 50\n? [a, b]\n: c",
+            r"toets\.yaml:6: a key in the quiz must be plain text",
+        ),
     ],
 )
 def test_a_precise_error_per_problem_and_nothing_imported(db, folder, file, old, new, expected):
     _edit(folder / "module-1" / file, old, new)
-    with pytest.raises(CourseImportError) as caught:
+    with pytest.raises(CourseImportError, match=f"module-1/{re.escape(file)}") as caught:
         course_import(folder=folder)
     problems = [str(p) for p in caught.value.problems]
     assert any(re.match("module-1/" + expected, p) for p in problems), problems
@@ -172,3 +237,237 @@ def test_quiz_attempt_limit_is_optional_and_checked(db, folder):
     assert Assignment.objects.get(slug="toets").config["max_attempts"] is None
     _edit(folder / "module-1" / "toets.yaml", "pass_mark: 50", "pass_mark: 50\nmax_attempts: 0")
     assert any("max_attempts must be 1 or more" in p for p in _problems(folder))
+
+
+def test_unparsable_assignment_is_reported_as_unparsable_not_as_unlisted(folder):
+    (folder / "module-1" / "scan.yaml").write_text("kind: scan\ntitle: [open\n")
+    problems = _problems(folder)
+    assert len(problems) == 1, problems
+    assert re.match(
+        r"module-1/scan\.yaml:\d+: YAML syntax error, the file cannot be read", problems[0]
+    )
+
+
+def test_a_listed_file_that_is_a_folder_is_missing_not_a_crash(folder):
+    (folder / "module-1" / "scan.yaml").unlink()
+    (folder / "module-1" / "scan.yaml").mkdir()
+    assert _problems(folder) == ["module-1/scan.yaml: file is missing"]
+
+
+# --- Re-import never strands stored learner work ------------------------------------
+
+NOW = timezone.now()
+
+
+@pytest.fixture
+def enrollment(db, folder):
+    course = course_import(folder=folder).course
+    return make_learner(CohortFactory(course=course)).enrollments.get()
+
+
+def _draft(enrollment, answers):
+    reflection = Assignment.objects.get(slug="reflectie")
+    draft = reflection_draft(enrollment=enrollment, assignment=reflection)
+    return draft_save(submission=draft, answers=answers, based_on=draft.version, now=NOW)
+
+
+def _refused(folder):
+    with pytest.raises(CourseImportError, match=r"module-1/\w+\.yaml:\d+: ") as caught:
+        course_import(folder=folder)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_renaming_a_prompt_that_holds_draft_text_is_refused(enrollment, folder):
+    draft = _draft(enrollment, {"verhaal": "Mijn klant belde twee keer."})
+    _edit(folder / "module-1" / "reflectie.yaml", "{id: verhaal,", "{id: ervaring,")
+    assert _refused(folder) == [
+        "module-1/reflectie.yaml:5: prompt id(s) 'verhaal' left the file, but up to 1 "
+        "submission(s) hold answers under them: keep the id, or give the prompt that takes "
+        "its place 'replaces: verhaal'"
+    ]
+    draft.refresh_from_db()
+    assert draft.answers == {"verhaal": "Mijn klant belde twee keer."}
+    prompts = Assignment.objects.get(slug="reflectie").config["prompts"]
+    assert [prompt["id"] for prompt in prompts] == ["verhaal"]
+
+
+def test_renaming_a_prompt_with_replaces_moves_the_text_once(enrollment, folder):
+    draft = _draft(enrollment, {"verhaal": "Mijn klant belde twee keer."})
+    _edit(
+        folder / "module-1" / "reflectie.yaml",
+        "{id: verhaal,",
+        "{id: ervaring, replaces: verhaal,",
+    )
+    report = course_import(folder=folder)
+    assert "assignment reflectie (answers moved verhaal → ervaring: 1 stored)" in report.updated
+    draft.refresh_from_db()
+    assert draft.answers == {"ervaring": "Mijn klant belde twee keer."}
+    assert not course_import(folder=folder).changed
+
+
+def test_a_moved_answer_makes_a_page_opened_before_the_import_stale(enrollment, folder):
+    draft = _draft(enrollment, {"verhaal": "Eerste versie."})
+    _edit(
+        folder / "module-1" / "reflectie.yaml", "{id: verhaal,", "{id: ervaring, replaces: verhaal,"
+    )
+    course_import(folder=folder)
+    draft.refresh_from_db()
+    assert draft.version == 2  # one autosave, one move
+
+
+def test_removing_a_prompt_without_stored_text_is_allowed(enrollment, folder):
+    _draft(enrollment, {"verhaal": "  "})
+    _edit(folder / "module-1" / "reflectie.yaml", "{id: verhaal,", "{id: ervaring,")
+    course_import(folder=folder)
+    prompts = Assignment.objects.get(slug="reflectie").config["prompts"]
+    assert [prompt["id"] for prompt in prompts] == ["ervaring"]
+
+
+def test_replaces_must_name_a_prompt_that_left(folder):
+    path = write_assignment(
+        folder,
+        "reflectie",
+        REFLECTION_YAML.replace(
+            "  - {id: verhaal, label: Vertel, min_words: 3, max_words: 10}\n",
+            "  - {id: verhaal, label: Vertel}\n  - {id: extra, label: Meer, replaces: verhaal}\n"
+            "  - {id: nog, label: Nog, replaces: weg}\n  - {id: ook, label: Ook, replaces: weg}\n",
+        ),
+    )
+    problems = _problems(folder)
+    assert (
+        f"module-1/{path.name}:6: replaces 'verhaal', but prompt 'verhaal' is still in the file"
+        in problems
+    )
+    assert "module-1/reflectie.yaml:8: prompt 'weg' is replaced twice ('nog', 'ook')" in problems
+
+
+def test_changing_the_kind_of_an_assignment_with_work_is_refused(enrollment, folder):
+    quiz = Assignment.objects.get(slug="toets")
+    quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers={"q1": ["b"]}, now=NOW)
+    (folder / "module-1" / "toets.yaml").write_text(
+        REFLECTION_YAML.replace("title: Reflectie", "title: Toets")
+    )
+    assert _refused(folder) == [
+        "module-1/toets.yaml:1: kind changes from quiz to reflection, but 1 submission(s) of "
+        "'toets' are stored: keep the kind, or give the new reflection a new slug (the old "
+        "one is then archived with its work)"
+    ]
+    assert Assignment.objects.get(slug="toets").kind == "quiz"
+
+
+def test_changing_the_kind_of_an_assignment_without_work_is_allowed(enrollment, folder):
+    (folder / "module-1" / "toets.yaml").write_text(REFLECTION_YAML)
+    course_import(folder=folder)
+    assert Assignment.objects.get(slug="toets").kind == "reflection"
+
+
+def test_a_quiz_question_may_leave_and_attempts_keep_their_score(enrollment, folder):
+    quiz = Assignment.objects.get(slug="toets")
+    attempt = quiz_submit(
+        enrollment=enrollment, assignment=quiz, raw_answers={"q1": ["b"]}, now=NOW
+    )
+    _edit(folder / "module-1" / "toets.yaml", "  - id: q1\n", "  - id: q2\n")
+    course_import(folder=folder)
+    attempt.refresh_from_db()
+    assert (attempt.answers, attempt.score, attempt.passed) == ({"q1": ["b"]}, 100.0, True)
+
+
+def test_a_renamed_quiz_question_takes_its_stored_answers_along(enrollment, folder):
+    quiz = Assignment.objects.get(slug="toets")
+    attempt = quiz_submit(
+        enrollment=enrollment, assignment=quiz, raw_answers={"q1": ["b"]}, now=NOW
+    )
+    _edit(folder / "module-1" / "toets.yaml", "  - id: q1\n", "  - id: q2\n    replaces: q1\n")
+    course_import(folder=folder)
+    attempt.refresh_from_db()
+    assert attempt.answers == {"q2": ["b"]}
+
+
+@pytest.fixture
+def scanned(enrollment):
+    scan = Assignment.objects.get(slug="scan")
+    return scan_submit(
+        enrollment=enrollment, assignment=scan, raw_answers={"s1": 4, "s2": 2}, now=NOW
+    )
+
+
+def test_a_scan_statement_may_leave_and_the_stored_result_stays(scanned, folder):
+    _edit(
+        folder / "module-1" / "scan.yaml",
+        "  - {id: s1, text: Een, dimension: wat}\n",
+        "  - {id: s1, text: Een, dimension: wat}\n  - {id: s3, text: Drie, dimension: wat}\n",
+    )
+    _edit(folder / "module-1" / "scan.yaml", "  - {id: s1, text: Een, dimension: wat}\n", "")
+    course_import(folder=folder)
+    result = scanned.result
+    scanned.refresh_from_db()
+    assert scanned.result == result
+    assert scanned.answers == {"s1": 4, "s2": 2}
+
+
+def test_moving_a_scans_axes_or_dimensions_under_stored_results_is_refused(scanned, folder):
+    _edit(folder / "module-1" / "scan.yaml", "axes: {x: wat, y: hoe}", "axes: {x: hoe, y: wat}")
+    _edit(
+        folder / "module-1" / "scan.yaml",
+        "  - {id: wat, label: Wat}\n",
+        "  - {id: wie, label: Wie}\n",
+    )
+    _edit(folder / "module-1" / "scan.yaml", "dimension: wat}", "dimension: wie}")
+    _edit(folder / "module-1" / "scan.yaml", "axes: {x: hoe, y: wat}", "axes: {x: hoe, y: wie}")
+    problems = _refused(folder)
+    assert any(
+        re.match(r"module-1/scan\.yaml:\d+: axes change, but stored results of 'scan'", p)
+        for p in problems
+    ), problems
+    assert any(
+        re.match(
+            r"module-1/scan\.yaml:\d+: dimension id\(s\) 'wat' left the file, but stored "
+            r"results of 'scan' are scored on them",
+            p,
+        )
+        for p in problems
+    ), problems
+
+
+def test_changing_a_scans_result_model_under_stored_results_is_refused(scanned, folder):
+    path = folder / "module-1" / "scan.yaml"
+    text = path.read_text()
+    text = text.replace("result_model: quadrant", "result_model: phase")
+    text = text[: text.index("axes:")] + (
+        "phases:\n"
+        "  - {key: onwetend, title: A, min_score: 1, explanation: a}\n"
+        "  - {key: klantgericht, title: B, min_score: 2, explanation: b}\n"
+        "  - {key: klantbewust, title: C, min_score: 3, explanation: c}\n"
+        "  - {key: klantbekwaam, title: D, min_score: 4, explanation: d}\n"
+    )
+    path.write_text(text)
+    assert _refused(folder) == [
+        "module-1/scan.yaml:4: result_model changes from quadrant to phase, but stored "
+        "results of 'scan' use the old model: keep it, or give the new scan a new slug"
+    ]
+    assert Assignment.objects.get(slug="scan").config["result_model"] == "quadrant"
+
+
+def test_merging_two_prompts_that_both_hold_text_is_refused(db, folder):
+    two_prompts = REFLECTION_YAML.replace(
+        "  - {id: verhaal, label: Vertel, min_words: 3, max_words: 10}\n",
+        "  - {id: verhaal, label: Vertel}\n  - {id: les, label: Geleerd}\n",
+    )
+    write_assignment(folder, "reflectie", two_prompts)
+    course = course_import(folder=folder).course
+    enrollment = make_learner(CohortFactory(course=course)).enrollments.get()
+    draft = _draft(enrollment, {"verhaal": "Wat er gebeurde.", "les": "Wat ik leerde."})
+    write_assignment(
+        folder,
+        "reflectie",
+        two_prompts.replace(
+            "  - {id: verhaal, label: Vertel}\n  - {id: les, label: Geleerd}\n",
+            "  - {id: les, label: Geleerd, replaces: verhaal}\n",
+        ),
+    )
+    assert _refused(folder) == [
+        "module-1/reflectie.yaml:5: cannot move stored answers ('verhaal' → 'les'): some "
+        "submissions already hold answers under the new id"
+    ]
+    draft.refresh_from_db()
+    assert draft.answers == {"verhaal": "Wat er gebeurde.", "les": "Wat ik leerde."}

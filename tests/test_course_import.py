@@ -1,15 +1,21 @@
 """import_course: validate everything first, import all or nothing, never lose progress."""
 
+import ast
 import io
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from courses.content_files import read_course_folder
+import courses
+from courses import content_files
+from courses.content_files import Problem, read_course_folder
 from courses.models import Course, Lesson, LessonProgress, Module
-from courses.selectors import course_state
 from courses.services import CourseImportError, course_import, lesson_mark_read
+from learning.progress import course_state
 from tests.course_files import SHIPPED, lesson_text, write_course
 from tests.factories import CohortFactory, make_learner
 
@@ -20,7 +26,8 @@ def _problems(folder):
 
 
 def _import_fails(folder):
-    with pytest.raises(CourseImportError) as caught:
+    # Every problem names its file.
+    with pytest.raises(CourseImportError, match=r"[\w/-]+\.(yaml|md)") as caught:
         course_import(folder=folder)
     assert Course.objects.count() == 0
     assert Lesson.objects.count() == 0
@@ -88,7 +95,7 @@ def test_reimport_updates_text_and_order_and_keeps_progress(db, tmp_path):
     cohort = CohortFactory(course=course)
     enrollment = make_learner(cohort).enrollments.get()
     lesson = Lesson.objects.get(slug="les-1-1")
-    lesson_mark_read(enrollment=enrollment, lesson=lesson)
+    lesson_mark_read(enrollment=enrollment, lesson=lesson, now=timezone.now())
 
     (folder / "module-1" / "les-1-1.md").write_text(lesson_text("Nieuwe titel", 9, "Nieuw."))
     text = (folder / "course.yaml").read_text()
@@ -114,7 +121,7 @@ def test_removed_lesson_is_archived_not_deleted_and_progress_kept(db, tmp_path):
     cohort = CohortFactory(course=course)
     enrollment = make_learner(cohort).enrollments.get()
     gone = Lesson.objects.get(slug="les-1-2")
-    lesson_mark_read(enrollment=enrollment, lesson=gone)
+    lesson_mark_read(enrollment=enrollment, lesson=gone, now=timezone.now())
 
     (folder / "module-1" / "les-1-2.md").unlink()
     text = (folder / "course.yaml").read_text()
@@ -125,7 +132,7 @@ def test_removed_lesson_is_archived_not_deleted_and_progress_kept(db, tmp_path):
     assert gone.archived
     assert report.archived == ["lesson les-1-2"]
     assert LessonProgress.objects.filter(lesson=gone).exists()
-    state = course_state(enrollment)
+    state = course_state(enrollment, now=timezone.now())
     assert [s.lesson.slug for s in state.lessons] == ["les-1-1", "les-2-1", "les-2-2"]
     assert (state.read_count, state.total) == (0, 3)
 
@@ -135,7 +142,7 @@ def test_restored_lesson_comes_back_with_its_progress(db, tmp_path):
     course = course_import(folder=folder).course
     enrollment = make_learner(CohortFactory(course=course)).enrollments.get()
     lesson = Lesson.objects.get(slug="les-2-1")
-    lesson_mark_read(enrollment=enrollment, lesson=lesson)
+    lesson_mark_read(enrollment=enrollment, lesson=lesson, now=timezone.now())
     original = (folder / "course.yaml").read_text()
     (folder / "course.yaml").write_text(original.replace("  - les-2-1\n", ""))
     (folder / "module-2" / "les-2-1.md").rename(tmp_path / "parked.md")
@@ -143,7 +150,7 @@ def test_restored_lesson_comes_back_with_its_progress(db, tmp_path):
     (tmp_path / "parked.md").rename(folder / "module-2" / "les-2-1.md")
     (folder / "course.yaml").write_text(original)
     course_import(folder=folder)
-    assert course_state(enrollment).read_count == 1
+    assert course_state(enrollment, now=timezone.now()).read_count == 1
 
 
 def test_command_reports_and_is_idempotent(db, tmp_path):
@@ -232,7 +239,7 @@ def test_front_matter_problems(db, tmp_path):
         in problems
     )
     assert "module-1/les-1-2.md:1: front matter is not closed with a '---' line" in problems
-    assert "module-2/les-2-1.md:3: minutes must be a whole number" in problems
+    assert "module-2/les-2-1.md:3: minutes must be a whole number from 1 to 240" in problems
 
 
 def test_unlisted_lesson_file_and_bad_slug(db, tmp_path):
@@ -259,7 +266,7 @@ def test_failed_reimport_leaves_the_existing_course_untouched(db, tmp_path):
     before = list(Lesson.objects.values())
     (folder / "module-1" / "les-1-1.md").write_text(lesson_text("Gewijzigd"))
     (folder / "module-2" / "les-2-2.md").unlink()
-    with pytest.raises(CourseImportError):
+    with pytest.raises(CourseImportError, match=r"module-2/les-2-2\.md: file is missing"):
         course_import(folder=folder)
     assert list(Lesson.objects.values()) == before
 
@@ -276,3 +283,161 @@ def test_command_prints_each_problem_and_fails(db, tmp_path):
 def test_not_a_folder(db, tmp_path):
     with pytest.raises(CourseImportError, match="not a folder"):
         course_import(folder=tmp_path / "bestaat-niet")
+
+
+# --- Every number bounded, every key plain text, every unreadable file named ----------
+
+
+def _set_in_course_yaml(folder, old, new):
+    text = (folder / "course.yaml").read_text()
+    assert old in text, old
+    (folder / "course.yaml").write_text(text.replace(old, new, 1))
+    return (folder / "course.yaml").read_text().splitlines()
+
+
+def test_release_offset_beyond_two_years_is_refused_with_its_line(db, tmp_path):
+    # 3,000,000 days once passed and then broke every learner page (date overflow).
+    folder = write_course(tmp_path, offsets=[0, 3_000_000])
+    lines = (folder / "course.yaml").read_text().splitlines()
+    line = lines.index("  release_offset_days: 3000000") + 1
+    assert _import_fails(folder) == [f"course.yaml:{line}: release_offset_days must be 730 or less"]
+
+
+def test_release_offset_of_two_years_is_accepted(db, tmp_path):
+    course = course_import(folder=write_course(tmp_path, offsets=[0, 730])).course
+    assert course.modules.get(slug="module-2").release_offset_days == 730
+
+
+def test_lesson_minutes_are_bounded(db, tmp_path):
+    folder = write_course(tmp_path)
+    (folder / "module-1" / "les-1-1.md").write_text(lesson_text("Lang", minutes=100_000))
+    assert _import_fails(folder) == ["module-1/les-1-1.md:3: minutes must be 240 or less"]
+
+
+def test_a_number_too_long_to_convert_is_a_problem_not_a_crash(db, tmp_path):
+    folder = write_course(tmp_path)
+    _set_in_course_yaml(folder, "release_offset_days: 7", "release_offset_days: " + "9" * 5000)
+    problems = _import_fails(folder)
+    assert len(problems) == 1
+    assert re.fullmatch(
+        r"course\.yaml:\d+: release_offset_days must be a whole number from 0 to 730", problems[0]
+    )
+
+
+def test_a_key_that_is_not_text_is_a_problem_not_a_crash(db, tmp_path):
+    folder = write_course(tmp_path)
+    lines = _set_in_course_yaml(folder, "summary:", "? [a, b]\n: x\nsummary:")
+    line = lines.index("? [a, b]") + 1
+    lesson = folder / "module-1" / "les-1-1.md"
+    lesson.write_text(lesson.read_text().replace("minutes: 5", "minutes: 5\n? {a: b}\n: c"))
+    problems = _import_fails(folder)
+    assert f"course.yaml:{line}: a key in the course must be plain text" in problems
+    assert "module-1/les-1-1.md:4: a key in front matter must be plain text" in problems
+
+
+def test_unparsable_lesson_is_reported_as_unparsable_not_as_unlisted(db, tmp_path):
+    folder = write_course(tmp_path)
+    lesson = folder / "module-1" / "les-1-2.md"
+    lesson.write_text("---\ntitle: [open\nminutes: 5\n---\n\nTekst.\n")
+    problems = _import_fails(folder)
+    assert len(problems) == 1, problems
+    assert re.match(
+        r"module-1/les-1-2\.md:\d+: YAML syntax error, the file cannot be read", problems[0]
+    )
+
+
+def test_titles_and_slugs_longer_than_the_database_holds_are_refused(db, tmp_path):
+    folder = write_course(tmp_path)
+    _set_in_course_yaml(folder, "title: Module 1", "title: " + "x" * 201)
+    _set_in_course_yaml(folder, "- les-2-2", "- " + "a" * 81)
+    problems = _import_fails(folder)
+    assert any(
+        re.match(r"course\.yaml:\d+: module title is longer than 200 characters", p)
+        for p in problems
+    )
+    assert any(
+        re.match(r"course\.yaml:\d+: lesson slug is longer than 80 characters", p) for p in problems
+    )
+
+
+# --- Content knows nothing of work: other apps plug their items in --------------------
+
+
+def test_courses_never_imports_assignments():
+    package = Path(courses.__file__).resolve().parent
+    offenders = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == "assignments" or name.startswith("assignments.") for name in names):
+                offenders.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert offenders == []
+
+
+@dataclass
+class _Note:
+    slug: str
+    text: str
+
+
+class _Notes:
+    """A stand-in for an app that lets modules list items of its own."""
+
+    key, label, suffix = "notes", "note", ".txt"
+
+    def __init__(self):
+        self.saved = []
+
+    def read(self, reader, *, module_slug, slug):
+        file = f"{module_slug}/{slug}.txt"
+        text = reader.read_text(reader.folder / file, file)
+        return _Note(slug, text) if text is not None else None
+
+    def check_course(self, reader, modules):
+        pass
+
+    def check_stored(self, *, course_slug, modules):  # noqa: ARG002 (the protocol)
+        return (
+            [Problem("course.yaml", None, "refused")]
+            if any(note.text == "refuse\n" for m in modules for note in m.items.get("notes", []))
+            else []
+        )
+
+    def save(self, *, course, modules, report):  # noqa: ARG002 (the protocol)
+        self.saved += [
+            (module.slug, note.slug)
+            for module, spec in modules
+            for note in spec.items.get("notes", [])
+        ]
+
+
+@pytest.fixture
+def notes(monkeypatch):
+    handler = _Notes()
+    monkeypatch.setitem(content_files._MODULE_ITEMS, handler.key, handler)
+    return handler
+
+
+def test_a_registered_handler_reads_checks_and_saves_its_module_items(db, tmp_path, notes):
+    folder = write_course(tmp_path)
+    _set_in_course_yaml(folder, "  - les-2-2\n", "  - les-2-2\n  notes:\n  - later\n")
+    (folder / "module-2" / "later.txt").write_text("Tot straks.\n")
+    (folder / "module-2" / "vergeten.txt").write_text("Niet genoemd.\n")
+    assert _problems(folder) == ["module-2/vergeten.txt: note file is not listed in course.yaml"]
+    (folder / "module-2" / "vergeten.txt").unlink()
+    course_import(folder=folder)
+    assert notes.saved == [("module-2", "later")]
+    (folder / "module-2" / "later.txt").write_text("refuse\n")
+    with pytest.raises(CourseImportError, match=r"course\.yaml: refused"):
+        course_import(folder=folder)
+
+
+def test_a_module_key_without_a_handler_is_unknown(db, tmp_path):
+    folder = write_course(tmp_path)
+    _set_in_course_yaml(folder, "  - les-2-2\n", "  - les-2-2\n  notes:\n  - later\n")
+    assert any("unknown key 'notes' in a module" in p for p in _import_fails(folder))

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path, help="e.g. courses/content/klantgerichtheid")
 
-    def handle(self, *args, folder: Path, **options):
+    def handle(self, *_args, folder: Path, **_options):
         try:
             report = course_import(folder=folder)
         except CourseImportError as exc:
