@@ -1,6 +1,11 @@
+from django.conf import settings
+
 from accounts.roles import ANONYMOUS
 
 
 def navigation(request):
-    """The roles the base layout needs for its navigation."""
-    return {"roles": getattr(request, "roles", ANONYMOUS)}
+    """What the base layout and the login page need: the roles, and whether sign-up is open."""
+    return {
+        "roles": getattr(request, "roles", ANONYMOUS),
+        "signup_open": settings.SIGNUP_OPEN,
+    }

@@ -1,3 +1,4 @@
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -6,6 +7,19 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Line and paragraph separators, control characters (CR, LF, TAB…) and invisible
+# format characters (bidi overrides, zero-width spaces).
+NOT_IN_A_NAME = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def single_line(text: str) -> str:
+    """A name as one plain line: what a mail header or body can carry safely.
+
+    Characters that break or disguise a line become spaces; runs of spaces one.
+    """
+    spaced = "".join(" " if unicodedata.category(c) in NOT_IN_A_NAME else c for c in text)
+    return " ".join(spaced.split())
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -76,6 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.display_name = single_line(self.display_name)
 
     def get_full_name(self) -> str:
         return self.display_name or self.email

@@ -1,7 +1,7 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import User, single_line
 
 
 class AccountError(Exception):
@@ -30,7 +30,7 @@ def user_create(
     user = User.objects.create_user(
         email=email,
         password=password,
-        display_name=display_name,
+        display_name=single_line(display_name),
         language=language,
         time_zone=time_zone,
         is_staff=is_staff,
@@ -45,7 +45,7 @@ def user_create(
 
 @transaction.atomic
 def user_update_profile(*, user: User, display_name: str, language: str, time_zone: str) -> User:
-    user.display_name = display_name.strip()
+    user.display_name = single_line(display_name)
     user.language = language
     user.time_zone = time_zone
     user.full_clean(exclude=["password", "email"])

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -69,8 +69,26 @@ def language_switch(request):
 
 
 @public
-def health(request):
+def health(request):  # noqa: ARG001 (a view takes the request)
     """For load balancers: the process answers and the database is reachable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):  # noqa: ARG001 (Django passes the reason)
+    """CSRF_FAILURE_VIEW: a form from a stale tab gets a page that says what to do.
+
+    Not in the URLConf: Django calls it when a form's CSRF token no longer matches.
+    An HTMX request (an autosave) gets the sentence alone.
+    """
+    if getattr(request, "htmx", False):
+        return HttpResponse(
+            _("This page has expired. Reload it and try again."),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    return render(request, "403_csrf.html", status=403)

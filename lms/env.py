@@ -28,6 +28,16 @@ def flag(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1 or 0 (got {raw!r}).")
 
 
+def count(name: str, default: int) -> int:
+    """A whole number of at least zero, e.g. how many proxies stand in front."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more (got {raw!r}).")
+    return int(raw)
+
+
 class Env:
     """Collects missing required variables so they can be reported together."""
 
@@ -62,14 +72,15 @@ def email_settings(url: str, *, base_dir: Path) -> dict:
 
     smtp://user:password@host:port (add ?tls=1 for STARTTLS or use smtps:// for TLS),
     filemail://relative/or/absolute/path (one .eml file per message),
-    consolemail://, locmem://.
+    consolemail://, locmem://. Each is a backend from notifications.backends, which
+    gives every message a Message-ID on SITE_URL's domain.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     if scheme in {"smtp", "smtps"}:
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "notifications.backends.SmtpBackend",
             "EMAIL_HOST": parts.hostname or "localhost",
             "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),
@@ -88,9 +99,9 @@ def email_settings(url: str, *, base_dir: Path) -> dict:
             "EMAIL_FILE_PATH": str(path),
         }
     if scheme == "consolemail":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"EMAIL_BACKEND": "notifications.backends.ConsoleBackend"}
     if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"EMAIL_BACKEND": "notifications.backends.LocmemBackend"}
     raise ImproperlyConfigured(
         f"EMAIL_URL scheme {scheme!r} is not supported "
         "(use smtp://, smtps://, filemail://, consolemail:// or locmem://)."
@@ -98,7 +109,11 @@ def email_settings(url: str, *, base_dir: Path) -> dict:
 
 
 def cache_settings(url: str | None) -> dict:
-    """A Redis cache that fails open, or a process-local cache for development."""
+    """A Redis cache that fails open, or a process-local cache for development.
+
+    Failing open includes allauth's rate-limit locks (see accounts.cache): a Redis
+    outage lifts the rate limits and breaks nothing else.
+    """
     if not url:
         return {
             "default": {
@@ -111,7 +126,7 @@ def cache_settings(url: str | None) -> dict:
         raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL (got {scheme!r}).")
     return {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "accounts.cache.FailOpenRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "kb",
             "OPTIONS": {

@@ -7,9 +7,10 @@ var/mail). With it off, every variable in REQUIRED below must be set.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from lms.env import Env, cache_settings, email_settings, flag
+from lms.env import Env, cache_settings, count, email_settings, flag
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "cohorts",
     "courses",
     "assignments",
+    "learning",
     "dashboards",
     "demo",
     "notifications",
@@ -64,15 +67,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.FormEncodingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivacyHeadersMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.HtmxErrorMiddleware",
     "accounts.middleware.RolesMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
 ]
@@ -160,14 +167,29 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Klantbekwaam] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# allauth's default rate limits apply to login, failed logins (5 per 5 minutes per
-# address), sign-up and password reset. They count in the cache above: Redis in
-# production, so a limit holds across all web processes.
+# Rate limits count in the cache above: Redis in production, so a limit holds across
+# all web processes (and a Redis outage lifts them, see accounts.cache). A class of
+# thirty logs in together from one office address, so per address only a flood is
+# stopped; the real protection is per account: five failed logins per five minutes
+# (MFA codes count there too). A class also sets its first passwords together from
+# its invitation links (the link's key is the secret). The rest are allauth's defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login": "100/m/ip",
+    "login_failed": "30/m/ip,5/300s/key",
+    "reset_password_from_key": "100/m/ip",
+}
+# Behind the TLS proxy every request comes from the proxy's address; the client's
+# own address is the one this many trusted proxies put in X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = count("KB_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
 # People arrive by invitation; KB_SIGNUP_OPEN=1 opens public sign-up.
 SIGNUP_OPEN = flag("KB_SIGNUP_OPEN", default=False)
-# Staff and trainers must set up TOTP before using the product (on in production).
-MFA_REQUIRED_FOR_STAFF_AND_TRAINERS = flag("KB_MFA_REQUIRED", default=not DEBUG)
+# While sign-up is closed, a password reset for an unknown address mails nothing
+# (allauth would otherwise invite that address to sign up).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = SIGNUP_OPEN
+# Staff, trainers and organisation admins must set up TOTP before using the
+# product (on in production): they see other people's work and data.
+PRIVILEGED_ROLES_REQUIRE_MFA = flag("KB_MFA_REQUIRED", default=not DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Klantbekwaam"
 
@@ -176,6 +198,7 @@ MFA_TOTP_ISSUER = "Klantbekwaam"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = "lms.formats"  # one date style: "23 november 2026"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -244,6 +267,22 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Security ---------------------------------------------------------------
 
+# Scripts, styles and images only from our own static files (no inline script or
+# style anywhere; the TOTP QR code is a data: image). Not on DEBUG's error pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# A stale tab's form (expired CSRF token) gets the styled page, in the person's language.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -9,12 +9,12 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 
-from lms.settings import *  # noqa: E402,F403
-from lms.settings import BASE_DIR, STORAGES  # noqa: E402
+from lms.settings import *  # noqa: F403
+from lms.settings import BASE_DIR, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-MFA_REQUIRED_FOR_STAFF_AND_TRAINERS = False
+PRIVILEGED_ROLES_REQUIRE_MFA = False
 CELERY_TASK_ALWAYS_EAGER = False
 TEST_ARTEFACTS_DIR = BASE_DIR / "test-artefacts"

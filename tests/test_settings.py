@@ -62,8 +62,8 @@ def test_production_never_falls_back_to_sqlite_or_the_embedded_broker():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "redis://cache.example.com:6379/0",
-        "django_redis.cache.RedisCache",
-        "django.core.mail.backends.smtp.EmailBackend",
+        "accounts.cache.FailOpenRedisCache",
+        "notifications.backends.SmtpBackend",
         "False",
     ]
 
@@ -97,18 +97,43 @@ def test_check_deploy_passes_with_production_values():
     assert "no issues" in result.stdout
 
 
-def test_production_requires_mfa_for_staff_and_trainers_and_closes_signup():
+def test_production_requires_mfa_for_privileged_roles_and_closes_signup():
     result = _run_django(
-        SETUP + "print(settings.MFA_REQUIRED_FOR_STAFF_AND_TRAINERS, settings.SIGNUP_OPEN,"
+        SETUP + "print(settings.PRIVILEGED_ROLES_REQUIRE_MFA, settings.SIGNUP_OPEN,"
+        " settings.ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS,"
         " settings.SESSION_COOKIE_SECURE, settings.SESSION_ENGINE)",
         PRODUCTION_ENV,
     )
     assert result.stdout.split() == [
         "True",
         "False",
+        "False",
         "True",
         "django.contrib.sessions.backends.db",
     ]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (PRODUCTION_ENV, "1"),
+        ({"DJANGO_DEBUG": "1"}, "0"),
+        ({**PRODUCTION_ENV, "KB_TRUSTED_PROXY_COUNT": "2"}, "2"),
+        ({**PRODUCTION_ENV, "KB_TRUSTED_PROXY_COUNT": "0"}, "0"),
+    ],
+)
+def test_trusted_proxy_count_one_in_production_none_in_development(env, expected):
+    result = _run_django(SETUP + "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)", env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [expected]
+
+
+def test_trusted_proxy_count_must_be_a_whole_number():
+    result = _run_django(
+        SETUP + "print('started')", {**PRODUCTION_ENV, "KB_TRUSTED_PROXY_COUNT": "one"}
+    )
+    assert result.returncode != 0
+    assert "KB_TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
 
 
 def test_flag_rejects_unclear_values(monkeypatch):
@@ -130,18 +155,18 @@ def test_email_url_forms():
     files = email_settings("filemail://var/mail", base_dir=ROOT)
     assert files["EMAIL_FILE_PATH"] == str(ROOT / "var" / "mail")
     assert email_settings("filemail:///tmp/m", base_dir=ROOT)["EMAIL_FILE_PATH"] == "/tmp/m"
-    assert email_settings("consolemail://", base_dir=ROOT)["EMAIL_BACKEND"].endswith(
-        "console.EmailBackend"
+    assert email_settings("consolemail://", base_dir=ROOT)["EMAIL_BACKEND"] == (
+        "notifications.backends.ConsoleBackend"
     )
-    with pytest.raises(ImproperlyConfigured):
+    with pytest.raises(ImproperlyConfigured, match="pigeon"):
         email_settings("pigeon://coop", base_dir=ROOT)
 
 
 def test_cache_fails_open_when_redis_is_unreachable():
-    from django_redis.cache import RedisCache
+    from accounts.cache import FailOpenRedisCache
 
     config = cache_settings("redis://127.0.0.1:1/0")["default"]
-    cache = RedisCache(config["LOCATION"], config)
+    cache = FailOpenRedisCache(config["LOCATION"], config)
     # Nothing listens on port 1: every call reads as a miss instead of raising.
     assert cache.set("key", "value") is None
     assert cache.get("key") is None
@@ -157,4 +182,4 @@ def test_cache_works_on_real_redis_when_configured():
 
     cache.set("kb-test-key", "waarde", 30)
     assert cache.get("kb-test-key") == "waarde"
-    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "accounts.cache.FailOpenRedisCache"
