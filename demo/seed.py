@@ -20,8 +20,8 @@ from cohorts.services import (
     cohort_set_course,
     enrollment_create,
 )
-from courses.selectors import course_state
 from courses.services import course_import, lesson_mark_read
+from learning.progress import course_state
 from organisations.models import Membership, Organisation
 from organisations.services import membership_add, organisation_create
 
@@ -82,14 +82,16 @@ DEMO_ORGANISATIONS = [
             "Kevin Maes",
             "Iris Vermeulen",
         ],
-        start_offset_days=-3,
+        # Far enough in that the scan (due on day 3) is overdue for someone.
+        start_offset_days=-5,
     ),
 ]
 
 STAFF = ("staff@example.com", "Sara Staf")
 COURSE_FOLDER = settings.BASE_DIR / "courses" / "content" / "klantgerichtheid"
 # How many of the open lessons each further learner has read, so the demo shows
-# people at different stages (the named demo learner starts fresh).
+# people at different stages, someone overdue among them. The named demo learner
+# joins today instead: a fresh journey whose deadlines all lie ahead.
 READ_PATTERN = [8, 6, 5, 4, 3, 2, 1, 0, 0]
 
 
@@ -108,9 +110,10 @@ def _person(email: str, display_name: str, **extra) -> tuple[User, bool]:
 
 
 @transaction.atomic
-def seed_demo(*, today: datetime.date | None = None) -> list[str]:
-    """Create whatever is missing of the demo; return a line per thing created."""
-    today = today or timezone.localdate()
+def seed_demo(*, now: datetime.datetime | None = None) -> list[str]:
+    """Create whatever is missing of the demo, as of ``now``; return a line per thing created."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     created: list[str] = []
 
     report = course_import(folder=COURSE_FOLDER)
@@ -161,18 +164,28 @@ def seed_demo(*, today: datetime.date | None = None) -> list[str]:
             if is_new:
                 created.append(f"learner {learner.email}")
             if not cohort.enrollments.filter(user=learner).exists():
-                # The last two joined a week late, so personal start dates differ.
-                late = datetime.timedelta(days=7) if index >= len(learners) - 2 else None
                 enrollment = enrollment_create(
                     cohort=cohort,
                     user=learner,
-                    starts_on=cohort.starts_on + late if late else None,
+                    starts_on=_personal_start(index, learners, cohort, today),
                 )
                 if index > 0:
                     stage = READ_PATTERN[(index - 1) % len(READ_PATTERN)]
-                    _read_some(enrollment, stage)
-                    _do_work(enrollment, stage, index, trainer)
+                    _read_some(enrollment, stage, now)
+                    _do_work(enrollment, stage, index, trainer, now)
     return created
+
+
+def _personal_start(
+    index: int, learners: list, cohort: Cohort, today: datetime.date
+) -> datetime.date | None:
+    """The named learner (index 0) joins today, so their deadlines move with them and a
+    first look shows a fresh journey; the last two further learners joined a week late."""
+    if index == 0:
+        return today
+    if index >= len(learners) - 2:
+        return cohort.starts_on + datetime.timedelta(days=7)
+    return None
 
 
 REFLECTIONS = [
@@ -203,7 +216,7 @@ TRAINER_COMMENTS = {
 }
 
 
-def _do_work(enrollment, stage: int, index: int, trainer) -> None:
+def _do_work(enrollment, stage: int, index: int, trainer, now: datetime.datetime) -> None:
     """Give a further learner work in the open modules, matching how far they have read."""
     from assignments.models import Assignment, Grade
     from assignments.services import (
@@ -214,7 +227,9 @@ def _do_work(enrollment, stage: int, index: int, trainer) -> None:
         submission_grade,
     )
 
-    states = {s.assignment.slug: s for s in course_state(enrollment).assignments if s.is_open}
+    states = {
+        s.assignment.slug: s for s in course_state(enrollment, now=now).assignments if s.is_open
+    }
     assignments = {
         a.slug: a
         for a in Assignment.objects.filter(pk__in=[s.assignment.pk for s in states.values()])
@@ -227,7 +242,12 @@ def _do_work(enrollment, stage: int, index: int, trainer) -> None:
                 statement["id"]: 1 + (index * 3 + position * (index % 4 + 1)) % 5
                 for position, statement in enumerate(config["statements"])
             }
-            scan_submit(enrollment=enrollment, assignment=assignments[slug], raw_answers=answers)
+            scan_submit(
+                enrollment=enrollment,
+                assignment=assignments[slug],
+                raw_answers=answers,
+                now=now,
+            )
 
     if stage >= 2:
         scan("kwadrant-scan")
@@ -239,13 +259,16 @@ def _do_work(enrollment, stage: int, index: int, trainer) -> None:
             wrong = [o["id"] for o in question["options"] if not o["correct"]][:1]
             # Every other learner gets one question wrong; all still pass on 80%.
             answers[question["id"]] = wrong if (index % 2 and number == 0 and wrong) else correct
-        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=answers)
+        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=answers, now=now)
     if stage >= 4 and "reflectie-vriendelijk-maar-niet-geholpen" in assignments:
         reflection = assignments["reflectie-vriendelijk-maar-niet-geholpen"]
         draft = reflection_draft(enrollment=enrollment, assignment=reflection)
         prompt = reflection.config["prompts"][0]["id"]
         submission = reflection_submit(
-            submission=draft, answers={prompt: REFLECTIONS[index % len(REFLECTIONS)]}
+            submission=draft,
+            answers={prompt: REFLECTIONS[index % len(REFLECTIONS)]},
+            based_on=draft.version,
+            now=now,
         )
         if stage >= 8:
             decision = Grade.Decision.APPROVED
@@ -264,12 +287,14 @@ def _do_work(enrollment, stage: int, index: int, trainer) -> None:
                 },
                 comment=TRAINER_COMMENTS[decision],
                 decision=decision,
+                now=now,
             )
     if stage >= 5:
         scan("fasescan-voor")
 
 
-def _read_some(enrollment, count: int) -> None:
-    open_lessons = [state.lesson for state in course_state(enrollment).lessons if state.is_open]
+def _read_some(enrollment, count: int, now: datetime.datetime) -> None:
+    lessons = course_state(enrollment, now=now).lessons
+    open_lessons = [state.lesson for state in lessons if state.is_open]
     for lesson in open_lessons[:count]:
-        lesson_mark_read(enrollment=enrollment, lesson=lesson)
+        lesson_mark_read(enrollment=enrollment, lesson=lesson, now=now)

@@ -3,8 +3,14 @@
 Each child runs in its own process group, so on SIGINT or SIGTERM this script can
 stop each group (the worker's pool processes, runserver's reloader child) and
 leave nothing behind. If any child dies, the others are stopped too.
+
+    python scripts/devrun.py [--port 8000]
+
+The web server listens on 127.0.0.1:PORT; SITE_URL (links in mail and calendars)
+defaults to that address unless it is set.
 """
 
+import argparse
 import contextlib
 import os
 import signal
@@ -17,37 +23,41 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 VAR = ROOT / "var"
 STOP_GRACE_SECONDS = 10
+DEFAULT_PORT = 8000
 
-COMMANDS = {
-    "web": [sys.executable, "manage.py", "runserver", "127.0.0.1:8000"],
-    "worker": [
-        str(BIN / "celery"),
-        "-A",
-        "lms",
-        "worker",
-        "--loglevel",
-        "INFO",
-        "--concurrency",
-        "2",
-        "--hostname",
-        "demo@%h",
-    ],
-    "beat": [
-        str(BIN / "celery"),
-        "-A",
-        "lms",
-        "beat",
-        "--loglevel",
-        "INFO",
-        "--schedule",
-        str(VAR / "celerybeat-schedule"),
-    ],
-}
+
+def commands(port: int) -> dict[str, list[str]]:
+    return {
+        "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "lms",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--hostname",
+            "demo@%h",
+        ],
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "lms",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(VAR / "celerybeat-schedule"),
+        ],
+    }
+
 
 stopping = False
 
 
-def _request_stop(signum, frame):
+def _request_stop(_signum, _frame):
     global stopping
     stopping = True
 
@@ -73,21 +83,26 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
         process.wait()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the demo: web server, worker and beat.")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="web server port")
+    port = parser.parse_args(argv).port
+    site_url = os.environ.get("SITE_URL") or f"http://127.0.0.1:{port}"
     for folder in ("broker/queue", "broker/control", "mail"):
         (VAR / folder).mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
+        "SITE_URL": site_url,
         "PYTHONUNBUFFERED": "1",
     }
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
     processes = {
         name: subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-        for name, command in COMMANDS.items()
+        for name, command in commands(port).items()
     }
-    print("Klantbekwaam demo: http://127.0.0.1:8000  (Ctrl-C stops everything)", flush=True)
+    print(f"Klantbekwaam demo: http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
     exit_code = 0
     while not stopping:
         for name, process in processes.items():

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from cohorts.models import Enrollment
 from cohorts.services import CohortError, cohort_create, enrollment_create
 from organisations.models import Membership
-from tests.factories import CohortFactory, OrganisationFactory, UserFactory
+from tests.factories import CohortFactory, OrganisationFactory, UserFactory, make_learner
 
 
 def test_enrolment_makes_the_learner_a_member_of_the_organisation(db):
@@ -51,7 +53,10 @@ def test_personal_start_date_is_never_before_the_cohort_start(db):
 
 
 def test_cohort_cannot_end_before_it_starts(db):
-    with pytest.raises(CohortError):
+    with (
+        translation.override("en"),
+        pytest.raises(CohortError, match="end date cannot be before the start date"),
+    ):
         cohort_create(
             organisation=OrganisationFactory(),
             name="Verkeerd om",
@@ -72,3 +77,20 @@ def test_cohort_days_follow_its_time_zone(db):
     assert cohort.is_running(moment)
     assert not cohort.is_running(datetime.datetime(2026, 1, 9, 9, 0, tzinfo=datetime.UTC))
     assert cohort.has_ended(datetime.datetime(2026, 2, 11, 12, 0, tzinfo=datetime.UTC))
+
+
+def test_org_admin_home_counts_the_enrolled_learners_not_the_admin(world):
+    """Eleven employees enrolled: HR reads eleven, not their own membership."""
+    for number in range(10):
+        make_learner(world.cohort, email=f"employee{number}@acme.example.com")
+    withdrawn = enrollment_create(cohort=world.cohort, user=UserFactory())
+    Enrollment.objects.filter(pk=withdrawn.pk).update(status=Enrollment.Status.WITHDRAWN)
+    world.org_admin.language = "en"
+    world.org_admin.save(update_fields=["language"])
+    client = Client()
+    client.force_login(world.org_admin)
+
+    page = client.get("/organisatie/").content.decode()
+
+    assert "11 learners enrolled" in page
+    assert "1 cohort" in page

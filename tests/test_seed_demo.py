@@ -2,10 +2,12 @@ import io
 
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from cohorts.models import Cohort, Enrollment
 from demo.seed import DEMO_PASSWORD
+from learning.progress import course_states
 from organisations.models import Membership, Organisation
 
 NAMED = [
@@ -55,7 +57,7 @@ def test_each_cohort_has_at_least_eight_further_learners_with_distinct_names(db)
         )
         assert len(names) >= 8
         assert len(set(names)) == len(names)
-        assert cohort.is_running()
+        assert cohort.is_running(timezone.now())
 
 
 def test_demo_learners_of_one_organisation_cannot_see_the_other(db):
@@ -64,3 +66,22 @@ def test_demo_learners_of_one_organisation_cannot_see_the_other(db):
     client.post("/accounts/login/", {"login": "learner@example.com", "password": DEMO_PASSWORD})
     other = Cohort.objects.get(organisation__name="Tweede BV")
     assert client.get(f"/leren/groepen/{other.pk}/").status_code == 404
+
+
+def test_named_learners_start_today_without_overdue_work_while_others_are_behind(db):
+    """A first look at the demo is a fresh journey; the cohort still shows every stage."""
+    call_command("seed_demo", stdout=io.StringIO())
+    now = timezone.now()
+    for named in ("learner@example.com", "learner2@example.com"):
+        cohort = Enrollment.objects.get(user__email=named).cohort
+        enrollments = Enrollment.objects.filter(cohort=cohort).select_related(
+            "user", "cohort__course"
+        )
+        overdue = {
+            state.enrollment.user.email: state.overdue
+            for state in course_states(enrollments, now=now)
+        }
+
+        assert overdue.pop(named) == [], named
+        assert Enrollment.objects.get(user__email=named).starts_on == timezone.localdate()
+        assert any(overdue.values()), f"nobody in {cohort.name} is overdue"

@@ -6,7 +6,7 @@ from demo.seed import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Create the demo organisations, accounts and cohorts (idempotent)."
 
-    def handle(self, *args, **options):
+    def handle(self, *_args, **_options):
         created = seed_demo()
         for line in created:
             self.stdout.write(f"created {line}")
