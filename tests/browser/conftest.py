@@ -66,7 +66,7 @@ def log_in(page, email, password):
     page.goto(page.base_url + "/accounts/login/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state()
 
 
