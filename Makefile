@@ -1,5 +1,6 @@
 # Klantbekwaam — two commands do all set-up:
-#   make run    the demo at http://127.0.0.1:8000 (SQLite, embedded Celery broker)
+#   make run    the demo at http://127.0.0.1:8000 (SQLite, embedded Celery broker);
+#               `make run PORT=8001` serves it on another port
 #   make test   the whole test suite
 
 PYTHON ?= python3
@@ -8,15 +9,26 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1
+PORT ?= 8000
+# Links in mail and calendars point at the port the demo runs on, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test setup messages compilemessages makemessages lint format bench clean
+.PHONY: run test setup messages compilemessages makemessages lint format lock bench clean
 
-$(INSTALLED): pyproject.toml
+# Every install is pinned by constraints.txt (refreshed with `make lock`), so a fresh
+# machine gets exactly the versions the suite last passed with.
+$(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed (set PYTHON=...)"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
+
+# Developers: resolve pyproject.toml's ranges again and pin the result.
+lock: $(INSTALLED)
+	$(PY) -m pip install --quiet pip-tools
+	$(PY) -m piptools compile --quiet --extra dev --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file constraints.txt pyproject.toml
 
 setup: $(INSTALLED) compilemessages
 
@@ -32,7 +44,7 @@ run: setup
 	$(DEV) $(PY) manage.py migrate --no-input
 	$(DEV) $(PY) manage.py import_course courses/content/klantgerichtheid
 	$(DEV) $(PY) manage.py seed_demo
-	$(DEV) $(PY) scripts/devrun.py
+	$(DEV) SITE_URL=$(SITE_URL) $(PY) scripts/devrun.py --port $(PORT)
 
 test: setup
 	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)

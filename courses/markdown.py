@@ -40,7 +40,7 @@ ALLOWED_CLASSES = {
 
 
 def _callout_renderer(name: str):
-    def render(self, tokens, idx, options, env):
+    def render(_renderer, tokens, idx, _options, _env):
         if tokens[idx].nesting == 1:
             title = escape(str(CALLOUTS[name]))
             return (
@@ -67,7 +67,8 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def _render(text: str, language: str) -> str:
+def _render(text: str, _language: str) -> str:
+    # ``_language`` is part of the cache key: callout titles are translated.
     html = _parser().render(text)
     return nh3.clean(
         html,

@@ -23,7 +23,7 @@ class UserFactory(factory.Factory):
     is_staff = False
 
     @classmethod
-    def _create(cls, model_class, **kwargs):
+    def _create(cls, _model_class, **kwargs):
         return user_create(**kwargs)
 
 
@@ -34,7 +34,7 @@ class OrganisationFactory(factory.Factory):
     name = factory.Sequence(lambda n: f"Organisation {n}")
 
     @classmethod
-    def _create(cls, model_class, **kwargs):
+    def _create(cls, _model_class, **kwargs):
         return organisation_create(**kwargs)
 
 
@@ -49,7 +49,7 @@ class CohortFactory(factory.Factory):
     time_zone = "Europe/Amsterdam"
 
     @classmethod
-    def _create(cls, model_class, **kwargs):
+    def _create(cls, _model_class, **kwargs):
         return cohort_create(**kwargs)
 
 
