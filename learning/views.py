@@ -51,6 +51,15 @@ def cohort(request, cohort_id: int):
     )
 
 
+def _locked(request, enrollment, module_state):
+    return module_locked(
+        request,
+        cohort=enrollment.cohort,
+        module=module_state.module,
+        opens_on=module_state.opens_on,
+    )
+
+
 @role_required("learner")
 def module(request, cohort_id: int, module_slug: str):
     enrollment = enrollment_for_learner(request.user, cohort_id)
@@ -59,12 +68,7 @@ def module(request, cohort_id: int, module_slug: str):
     if module_state is None:
         raise Http404
     if not module_state.is_open:
-        return module_locked(
-            request,
-            cohort=enrollment.cohort,
-            module=module_state.module,
-            opens_on=module_state.opens_on,
-        )
+        return _locked(request, enrollment, module_state)
     return render(
         request,
         "courses/module.html",
@@ -79,12 +83,7 @@ def lesson(request, cohort_id: int, lesson_slug: str):
     state = course_state(enrollment, now=timezone.now())
     lesson_state = state.lesson_state(lesson)
     if not lesson_state.is_open:
-        return module_locked(
-            request,
-            cohort=enrollment.cohort,
-            module=lesson_state.module.module,
-            opens_on=lesson_state.module.opens_on,
-        )
+        return _locked(request, enrollment, lesson_state.module)
     previous, following = state.neighbours(lesson)
     return render(
         request,
@@ -109,12 +108,7 @@ def lesson_read(request, cohort_id: int, lesson_slug: str):
     now = timezone.now()
     lesson_state = course_state(enrollment, now=now).lesson_state(lesson)
     if not lesson_state.is_open:
-        return module_locked(
-            request,
-            cohort=enrollment.cohort,
-            module=lesson_state.module.module,
-            opens_on=lesson_state.module.opens_on,
-        )
+        return _locked(request, enrollment, lesson_state.module)
     lesson_mark_read(enrollment=enrollment, lesson=lesson, now=now)
     messages.success(request, _("Marked as read."))
     return redirect("learn:lesson", cohort_id=cohort_id, lesson_slug=lesson_slug)
@@ -125,8 +119,6 @@ def calendar(request, cohort_id: int):
     """The learner's deadlines as an iCalendar file."""
     enrollment = enrollment_for_learner(request.user, cohort_id)
     state = course_state(enrollment, now=timezone.now())
-    response = HttpResponse(
-        deadlines_calendar(state), content_type="text/calendar; charset=utf-8"
-    )
+    response = HttpResponse(deadlines_calendar(state), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="klantbekwaam-deadlines.ics"'
     return response

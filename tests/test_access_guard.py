@@ -231,6 +231,4 @@ def test_every_named_url_has_a_row_in_the_role_matrix():
     """A new page is not done until the matrix says who may see it."""
     covered = {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX}
     missing = sorted(set(_named_urls(get_resolver().url_patterns)) - covered)
-    assert missing == [], "named URLs without a row in MATRIX or POST_MATRIX: " + ", ".join(
-        missing
-    )
+    assert missing == [], "named URLs without a row in MATRIX or POST_MATRIX: " + ", ".join(missing)
