@@ -1,6 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from cohorts.models import Cohort, Enrollment
+from organisations.models import Membership, Organisation
 
 _ACTIVE = Enrollment.Status.ACTIVE
 
@@ -49,3 +50,25 @@ def cohort_roster(cohort: Cohort) -> QuerySet[Enrollment]:
 
 def cohort_trainers(cohort: Cohort):
     return cohort.trainers.order_by("display_name", "email")
+
+
+def organisations_administered_by(user) -> QuerySet[Organisation]:
+    """The organisations ``user`` administers, each with its enrolled learners and cohorts.
+
+    The admin's own membership is only the reason the organisation is listed, so it is
+    matched in a subquery: filtering on ``memberships`` and counting them in one query
+    would reuse the filtered join and count the admin alone.
+    """
+    administered = Membership.objects.filter(user=user, role=Membership.Role.ORG_ADMIN)
+    return (
+        Organisation.objects.filter(pk__in=administered.values("organisation"))
+        .annotate(
+            learner_count=Count(
+                "cohorts__enrollments__user",
+                filter=~Q(cohorts__enrollments__status=Enrollment.Status.WITHDRAWN),
+                distinct=True,
+            ),
+            cohort_count=Count("cohorts", distinct=True),
+        )
+        .order_by("name")
+    )

@@ -24,13 +24,13 @@ from cohorts.selectors import (
     cohorts_of_organisation,
     cohorts_overview,
     cohorts_trained_by,
+    organisations_administered_by,
 )
 from courses.selectors import module_schedule
 from dashboards.forms import ExtensionForm, ScheduleForm
 from organisations.access import organisation_for_admin, organisation_for_staff
 from organisations.selectors import (
     organisation_people,
-    organisations_administered_by,
     organisations_overview,
 )
 
