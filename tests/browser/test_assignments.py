@@ -103,5 +103,7 @@ def test_offline_save_says_so_and_keeps_the_text(page, world):
     page.get_by_role("textbox").blur()
     expect(page.locator("#save-problem")).to_contain_text("geen verbinding")
     page.context.set_offline(False)
+    # Back online, the page saves what was kept; after that a reload shows it from the server.
+    expect(page.locator("#save-status")).to_contain_text("Opgeslagen om")
     page.reload()
     expect(page.get_by_role("textbox")).to_have_value("Geschreven zonder verbinding.")
