@@ -126,6 +126,12 @@ class Grade(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    seen_at = models.DateTimeField(
+        _("seen by the learner at"),
+        null=True,
+        blank=True,
+        help_text=_("When the learner first opened the released feedback."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -184,3 +190,43 @@ class AssignmentDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} @ {self.cohort.name}: {self.due_on}"
+
+
+class SubmissionMessage(models.Model):
+    """A short exchange about one submission between the learner and their trainers.
+
+    It belongs to the revision it is about, so the thread stays with the work.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submission_messages"
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message about a submission")
+        verbose_name_plural = _("messages about submissions")
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.submission}"
+
+
+class CommentSnippet(models.Model):
+    """A trainer's own reusable piece of feedback (the comment bank)."""
+
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_snippets"
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("comment snippet")
+        verbose_name_plural = _("comment snippets")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,32 +1,32 @@
 from django.urls import include, path
 
-from dashboards import views
+from dashboards.views import organisation, staff, trainer
 
 trainer_patterns = (
     [
-        path("", views.trainer_home, name="home"),
-        path("groepen/", views.trainer_cohorts, name="cohorts"),
-        path("groepen/<int:cohort_id>/", views.trainer_cohort, name="cohort"),
-        path("groepen/<int:cohort_id>/uitstel/", views.trainer_extension, name="extension"),
+        path("", trainer.home, name="home"),
+        path("groepen/", trainer.cohorts, name="cohorts"),
+        path("groepen/<int:cohort_id>/", trainer.cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/uitstel/", trainer.extension, name="extension"),
     ],
     "trainer",
 )
 
 organisation_patterns = (
     [
-        path("", views.organisation_home, name="home"),
-        path("<int:organisation_id>/", views.organisation_detail, name="detail"),
-        path("groepen/<int:cohort_id>/", views.organisation_cohort, name="cohort"),
+        path("", organisation.home, name="home"),
+        path("<int:organisation_id>/", organisation.detail, name="detail"),
+        path("groepen/<int:cohort_id>/", organisation.cohort, name="cohort"),
     ],
     "organisation",
 )
 
 staff_patterns = (
     [
-        path("", views.staff_home, name="home"),
-        path("organisaties/<int:organisation_id>/", views.staff_organisation, name="organisation"),
-        path("groepen/<int:cohort_id>/", views.staff_cohort, name="cohort"),
-        path("groepen/<int:cohort_id>/uitstel/", views.staff_extension, name="extension"),
+        path("", staff.home, name="home"),
+        path("organisaties/<int:organisation_id>/", staff.organisation, name="organisation"),
+        path("groepen/<int:cohort_id>/", staff.cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/uitstel/", staff.extension, name="extension"),
     ],
     "staff",
 )

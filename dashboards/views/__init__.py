@@ -1,0 +1,1 @@
+"""Dashboard views, one module per audience: trainer, organisation admin, staff."""
