@@ -1,10 +1,10 @@
 from django.urls import include, path
 
-from dashboards.views import organisation, staff, trainer
+from dashboards.views import grading, organisation, staff, trainer
 
 trainer_patterns = (
     [
-        path("", trainer.home, name="home"),
+        path("", grading.queue, name="home"),
         path("groepen/", trainer.cohorts, name="cohorts"),
         path("groepen/<int:cohort_id>/", trainer.cohort, name="cohort"),
         path("groepen/<int:cohort_id>/uitstel/", trainer.extension, name="extension"),

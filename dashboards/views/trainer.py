@@ -1,4 +1,4 @@
-"""The trainer workspace, /trainer/."""
+"""The trainer workspace, /trainer/: cohorts and their learners (grading is in grading.py)."""
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -6,23 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from assignments.selectors import grading_queue_for
 from cohorts.access import cohort_for_trainer
 from cohorts.selectors import cohorts_trained_by
 from dashboards.views.shared import cohort_page, grant_extension
-
-
-@role_required("trainer")
-def home(request):
-    """Beoordelen: the grading queue, with the trainer's cohorts beside it."""
-    return render(
-        request,
-        "dashboards/trainer_home.html",
-        {
-            "cohorts": cohorts_trained_by(request.user),
-            "queue": grading_queue_for(request.user),
-        },
-    )
 
 
 @role_required("trainer")
