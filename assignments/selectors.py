@@ -8,15 +8,18 @@ and the trainer's screens read through these same functions.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from assignments.charts import phase_steps, quadrant_chart
 from assignments.deadlines import DeadlineBook, deadline_book, due_at
-from assignments.models import Assignment, Extension, Grade, Submission
+from assignments.diff import DiffPart, has_changes, word_diff
+from assignments.models import Assignment, CommentSnippet, Extension, Grade, Submission
 from assignments.scoring import quiz_grade
-from cohorts.models import Enrollment
+from cohorts.models import Cohort, Enrollment
 from courses.selectors import module_opens_on, release_overrides
 
 
@@ -340,15 +343,295 @@ def cohort_extensions(cohort) -> QuerySet[Extension]:
     )
 
 
-def grading_queue_for(trainer) -> QuerySet[Submission]:
-    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
-    return (
-        Submission.objects.filter(
-            status=Submission.Status.SUBMITTED,
-            assignment__kind=Assignment.Kind.REFLECTION,
-            enrollment__cohort__trainers=trainer,
+# --- Grading ----------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class GradingFilters:
+    """The queue's filters as ids; ``query`` carries them from page to page."""
+
+    cohort_id: int | None = None
+    assignment_id: int | None = None
+
+    @property
+    def query(self) -> str:
+        return urlencode(
+            {
+                name: value
+                for name, value in (("cohort", self.cohort_id), ("assignment", self.assignment_id))
+                if value is not None
+            }
         )
-        .select_related("enrollment__user", "enrollment__cohort", "assignment")
-        .defer("answers", "result", "assignment__config", "assignment__instructions")
-        .order_by("submitted_at")
+
+    @property
+    def is_active(self) -> bool:
+        return self.cohort_id is not None or self.assignment_id is not None
+
+
+@dataclass
+class GradingFilterChoices:
+    """What the queue's filter form offers, and the filters that apply.
+
+    ``rejected`` is true when a value named none of the trainer's own cohorts or
+    assignments (a stale bookmark, a tampered link); the queue then shows all work.
+    """
+
+    filters: GradingFilters
+    cohorts: list[Cohort]
+    assignments: list[Assignment]
+    rejected: bool = False
+
+
+_INVALID = object()
+
+
+def _id_param(params, name: str):
+    """An id from the query string: None when absent or empty, ``_INVALID`` when not an id."""
+    value = params.get(name, "")
+    if value == "":
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else _INVALID
+
+
+def grading_filters_from(params) -> GradingFilters:
+    """The filters a grading page carries along, without a query: every queue query also
+    filters on the trainer's own cohorts, so a foreign id only finds nothing."""
+    cohort_id, assignment_id = _id_param(params, "cohort"), _id_param(params, "assignment")
+    return GradingFilters(
+        cohort_id=cohort_id if isinstance(cohort_id, int) else None,
+        assignment_id=assignment_id if isinstance(assignment_id, int) else None,
     )
+
+
+def grading_filter_choices(trainer, params) -> GradingFilterChoices:
+    """The trainer's cohorts and reflections to filter on, and the valid filters (two queries)."""
+    cohorts = list(Cohort.objects.filter(trainers=trainer).only("pk", "name").order_by("name"))
+    assignments = list(
+        Assignment.objects.filter(
+            kind=Assignment.Kind.REFLECTION,
+            archived=False,
+            course_id__in=Cohort.objects.filter(trainers=trainer).values("course_id"),
+        )
+        .only("pk", "title")
+        .order_by("course_id", "module__position", "position")
+    )
+    cohort_id, assignment_id = _id_param(params, "cohort"), _id_param(params, "assignment")
+    rejected = False
+    if cohort_id is not None and cohort_id not in {cohort.pk for cohort in cohorts}:
+        cohort_id, rejected = None, True
+    if assignment_id is not None and assignment_id not in {a.pk for a in assignments}:
+        assignment_id, rejected = None, True
+    return GradingFilterChoices(
+        filters=GradingFilters(cohort_id=cohort_id, assignment_id=assignment_id),
+        cohorts=cohorts,
+        assignments=assignments,
+        rejected=rejected,
+    )
+
+
+def grading_queue_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Submission]:
+    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
+    queue = Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        assignment__kind=Assignment.Kind.REFLECTION,
+        enrollment__cohort__trainers=trainer,
+    )
+    if filters is not None and filters.cohort_id is not None:
+        queue = queue.filter(enrollment__cohort_id=filters.cohort_id)
+    if filters is not None and filters.assignment_id is not None:
+        queue = queue.filter(assignment_id=filters.assignment_id)
+    return (
+        queue.select_related("enrollment__user", "enrollment__cohort", "assignment")
+        .defer("answers", "result", "assignment__config", "assignment__instructions")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def grading_queue_count(trainer) -> int:
+    """How much work waits for the trainer: the navigation's badge (one COUNT query)."""
+    return Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        assignment__kind=Assignment.Kind.REFLECTION,
+        enrollment__cohort__trainers=trainer,
+    ).count()
+
+
+def grading_next(trainer, filters: GradingFilters) -> int | None:
+    """The id of the oldest work still waiting under the same filters: "save and next"."""
+    return grading_queue_for(trainer, filters).values_list("pk", flat=True).first()
+
+
+@dataclass
+class QueueRow:
+    submission: Submission
+    due_at: datetime.datetime
+
+    @property
+    def is_late(self) -> bool:
+        """This revision came in after the learner's (extended) deadline."""
+        submitted_at = self.submission.submitted_at
+        return submitted_at is not None and submitted_at > self.due_at
+
+
+@dataclass
+class QueuePage:
+    page: Page
+    rows: list[QueueRow]
+
+
+def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePage:
+    """One page of the queue with each row's deadline (four queries, whatever the size)."""
+    page = Paginator(grading_queue_for(trainer, filters), QUEUE_PAGE_SIZE).get_page(page_number)
+    submissions = list(page.object_list)
+    enrollments = list({s.enrollment_id: s.enrollment for s in submissions}.values())
+    book = deadline_book(enrollments)
+    rows = [
+        QueueRow(
+            submission=submission,
+            due_at=due_at(
+                book.due_on(submission.assignment, submission.enrollment),
+                submission.enrollment.cohort.tz,
+            ),
+        )
+        for submission in submissions
+    ]
+    return QueuePage(page=page, rows=rows)
+
+
+@dataclass
+class PromptText:
+    """One prompt of the work being graded, with what changed since the previous revision."""
+
+    prompt: dict
+    text: str
+    diff: list[DiffPart] | None  # None on a first revision
+    changed: bool = False
+
+
+@dataclass
+class GradingWork:
+    """The work on the grading page: this revision, the earlier ones, the differences."""
+
+    submission: Submission
+    earlier: list[Submission]  # revisions before this one, newest first, with grades
+    previous: Submission | None
+    prompts: list[PromptText]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.submission.status == Submission.Status.SUBMITTED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submission.status == Submission.Status.DRAFT
+
+
+def grading_work_for(submission: Submission) -> GradingWork:
+    """The revision with every earlier revision and its grade (one query)."""
+    history = list(submission_history(submission.enrollment, submission.assignment))
+    current = next((s for s in history if s.pk == submission.pk), submission)
+    earlier = [s for s in history if s.revision < submission.revision]
+    previous = next(
+        (s for s in earlier if s.status != Submission.Status.DRAFT),
+        None,
+    )
+    prompts = []
+    for prompt in submission.assignment.config.get("prompts", []):
+        text = current.answers.get(prompt["id"], "")
+        parts = None
+        if previous is not None:
+            parts = word_diff(previous.answers.get(prompt["id"], ""), text)
+        prompts.append(
+            PromptText(
+                prompt=prompt, text=text, diff=parts, changed=bool(parts) and has_changes(parts)
+            )
+        )
+    return GradingWork(submission=current, earlier=earlier, previous=previous, prompts=prompts)
+
+
+def grade_input_from(data, assignment: Assignment) -> dict:
+    """What the grading form posts: levels per criterion, the comment, the decision.
+
+    Levels stay as sent when they are not numbers, so the service can say which
+    criterion is wrong; a criterion not chosen is left out.
+    """
+    scores: dict[str, int | str] = {}
+    for criterion in assignment.config.get("rubric", {}).get("criteria", []):
+        value = data.get(f"rubric-{criterion['id']}", "")
+        if value == "":
+            continue
+        scores[criterion["id"]] = int(value) if value.isdigit() and len(value) < 6 else value
+    return {
+        "rubric_scores": scores,
+        "comment": data.get("comment", ""),
+        "decision": data.get("decision", ""),
+    }
+
+
+@dataclass
+class RubricLevel:
+    points: int
+    title: str
+    description: str
+    checked: bool
+
+
+@dataclass
+class RubricCriterion:
+    id: str
+    title: str
+    levels: list[RubricLevel]
+    error: str | None = None
+
+    @property
+    def field_name(self) -> str:
+        return f"rubric-{self.id}"
+
+    @property
+    def max_points(self) -> int:
+        return max((level.points for level in self.levels), default=0)
+
+
+@dataclass
+class RubricForm:
+    criteria: list[RubricCriterion]
+
+    @property
+    def total(self) -> int:
+        return sum(level.points for c in self.criteria for level in c.levels if level.checked)
+
+    @property
+    def max_total(self) -> int:
+        return sum(criterion.max_points for criterion in self.criteria)
+
+
+def rubric_form(
+    assignment: Assignment, chosen: dict[str, int | str], field_messages: dict[str, str]
+) -> RubricForm:
+    """The rubric as radio groups, with the chosen level of each criterion checked."""
+    return RubricForm(
+        criteria=[
+            RubricCriterion(
+                id=criterion["id"],
+                title=criterion["title"],
+                levels=[
+                    RubricLevel(
+                        points=level["points"],
+                        title=level["title"],
+                        description=level["description"],
+                        checked=chosen.get(criterion["id"]) == level["points"],
+                    )
+                    for level in criterion["levels"]
+                ],
+                error=field_messages.get(f"rubric-{criterion['id']}"),
+            )
+            for criterion in assignment.config.get("rubric", {}).get("criteria", [])
+        ]
+    )
+
+
+def comment_snippets_for(trainer) -> QuerySet[CommentSnippet]:
+    """The trainer's own comment bank, newest first (bounded by the service's maximum)."""
+    return CommentSnippet.objects.filter(trainer=trainer).order_by("-created_at", "-pk")

@@ -8,12 +8,15 @@ Times come in as ``now``, taken once by the caller.
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assignments.models import Assignment, Grade, Submission
+from assignments.models import Assignment, CommentSnippet, Grade, Submission
 from assignments.scoring import (
     InvalidAnswers,
     quiz_clean_answers,
@@ -308,32 +311,90 @@ def scan_submit(
         raise AssignmentError(_("You have already completed this scan.")) from None
 
 
+# --- Grading ------------------------------------------------------------------------
+
+MAX_COMMENT_CHARACTERS = 10_000
+
+
+class GradingConflict(AssignmentError):
+    """Someone graded the work first; the grade that was sent is not saved."""
+
+
+def _not_waiting(submission: Submission) -> AssignmentError:
+    """Why this work cannot be graded now, read fresh from the database."""
+    status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
+    if status == Submission.Status.DRAFT:
+        return AssignmentError(
+            _("This revision has not been submitted yet, so it cannot be graded.")
+        )
+    grade = Grade.objects.filter(submission_id=submission.pk).select_related("trainer").first()
+    if grade is None:
+        return AssignmentError(_("This work is not waiting for a grade."))
+    graded = _("It was already graded by %(name)s on %(date)s; your grade was not saved.") % {
+        "name": grade.trainer,
+        "date": date_format(localtime(grade.created_at), "DATETIME_FORMAT"),
+    }
+    return GradingConflict(f"{_('This work is not waiting for a grade.')} {graded}")
+
+
+def grade_problems(
+    assignment: Assignment, rubric_scores: dict, comment: str, decision: str
+) -> dict[str, str]:
+    """Messages per form field (``rubric-<criterion>``, ``comment``, ``decision``)."""
+    problems = {}
+    for criterion in assignment.config.get("rubric", {}).get("criteria", []):
+        field = f"rubric-{criterion['id']}"
+        if criterion["id"] not in rubric_scores:
+            problems[field] = _("Choose a level for this criterion.")
+        elif rubric_scores[criterion["id"]] not in {
+            level["points"] for level in criterion["levels"]
+        } or isinstance(rubric_scores[criterion["id"]], bool):
+            problems[field] = _("Choose one of this criterion's levels.")
+    if len(comment) > MAX_COMMENT_CHARACTERS:
+        problems["comment"] = _(
+            "The comment is %(length)d characters long; at most %(max)d fit. Shorten it."
+        ) % {"length": len(comment), "max": MAX_COMMENT_CHARACTERS}
+    if decision not in Grade.Decision.values:
+        problems["decision"] = _("Choose to approve or to return the work.")
+    return problems
+
+
 @transaction.atomic
 def submission_grade(
     *,
     submission: Submission,
     trainer,
-    rubric_scores: dict[str, int],
+    rubric_scores: dict,
     comment: str,
     decision: str,
     now: datetime.datetime,
 ) -> Grade:
     """A trainer approves or returns a submitted reflection, with rubric scores.
 
-    The grade is released at once; the learner sees it on their next visit.
+    The grade is released at once; the learner sees it on their next visit. Bad
+    input is refused with a message per field and nothing stored. The work is
+    claimed with a conditional update, so of two trainers grading at once exactly
+    one grade is saved; the other gets a ``GradingConflict`` naming who was first.
     """
     if not submission.enrollment.cohort.has_trainer(trainer):
         raise AssignmentError(_("Only a trainer of this cohort can grade this work."))
-    if decision not in Grade.Decision.values:
-        raise AssignmentError(_("Choose to approve or to return the work."))
-    criteria = {
-        c["id"]: c for c in submission.assignment.config.get("rubric", {}).get("criteria", [])
-    }
-    if set(rubric_scores) != set(criteria):
-        raise AssignmentError(_("Score every criterion of the rubric."))
-    for criterion_id, points in rubric_scores.items():
-        if points not in {level["points"] for level in criteria[criterion_id]["levels"]}:
-            raise AssignmentError(_("A rubric score is not one of the criterion's levels."))
+    if submission.status != Submission.Status.SUBMITTED:
+        raise _not_waiting(submission)
+    criteria = {c["id"] for c in submission.assignment.config.get("rubric", {}).get("criteria", [])}
+    if set(rubric_scores) - criteria:
+        raise AssignmentError(_("A rubric score is not one of the criterion's levels."))
+    comment = comment.replace("\x00", "").strip()
+    problems = grade_problems(submission.assignment, rubric_scores, comment, decision)
+    if problems:
+        missing = any(c not in rubric_scores for c in criteria)
+        wrong_level = any(f"rubric-{c}" in problems for c in criteria)
+        if missing:
+            message = _("Score every criterion of the rubric.")
+        elif wrong_level:
+            message = _("A rubric score is not one of the criterion's levels.")
+        else:
+            message = _("Not saved: check the marked fields.")
+        raise AssignmentError(message, field_messages=problems)
     status = (
         Submission.Status.APPROVED
         if decision == Grade.Decision.APPROVED
@@ -343,7 +404,7 @@ def submission_grade(
         pk=submission.pk, status=Submission.Status.SUBMITTED
     ).update(status=status, updated_at=now)
     if not claimed:
-        raise AssignmentError(_("This work is not waiting for a grade."))
+        raise _not_waiting(submission)
     grade = Grade.objects.create(
         submission=submission,
         trainer=trainer,
@@ -354,3 +415,40 @@ def submission_grade(
     )
     submission.status = status
     return grade
+
+
+# --- The comment bank ------------------------------------------------------------------
+
+MAX_SNIPPET_CHARACTERS = 2_000
+MAX_SNIPPETS = 100
+
+
+@transaction.atomic
+def comment_snippet_add(*, trainer, text: str) -> CommentSnippet:
+    """Keep a piece of feedback for reuse: trimmed, not empty, not too long, not twice."""
+    text = text.replace("\x00", "").strip()
+    if not text:
+        raise AssignmentError(_("Select or write some text to keep as a snippet."))
+    if len(text) > MAX_SNIPPET_CHARACTERS:
+        raise AssignmentError(
+            _("A snippet can hold at most %(max)d characters; this text has %(length)d.")
+            % {"max": MAX_SNIPPET_CHARACTERS, "length": len(text)}
+        )
+    # One trainer's additions one at a time, so a double click cannot store a text twice.
+    get_user_model().objects.select_for_update().filter(pk=trainer.pk).first()
+    snippets = CommentSnippet.objects.filter(trainer=trainer)
+    if snippets.filter(text=text).exists():
+        raise AssignmentError(_("This text is already in your comment bank."))
+    if snippets.count() >= MAX_SNIPPETS:
+        raise AssignmentError(
+            _("Your comment bank is full (%(max)d snippets). Delete one to add another.")
+            % {"max": MAX_SNIPPETS}
+        )
+    return CommentSnippet.objects.create(trainer=trainer, text=text)
+
+
+def comment_snippet_delete(*, trainer, snippet_id: int) -> None:
+    """Remove one of the trainer's own snippets; anyone else's is never touched."""
+    deleted, _details = CommentSnippet.objects.filter(pk=snippet_id, trainer=trainer).delete()
+    if not deleted:
+        raise AssignmentError(_("This snippet is no longer in your comment bank."))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
+from assignments.services import comment_snippet_add
 from cohorts.models import Cohort
 from cohorts.services import (
     cohort_assign_trainer,
@@ -148,7 +149,9 @@ def seed_demo(*, now: datetime.datetime | None = None) -> list[str]:
         trainer, is_new = _person(*spec.trainer)
         if is_new:
             created.append(f"trainer {trainer.email}")
-        if not cohort.trainers.filter(pk=trainer.pk).exists():
+            for text in TRAINER_SNIPPETS:
+                comment_snippet_add(trainer=trainer, text=text)
+        if not cohort.has_trainer(trainer):
             cohort_assign_trainer(cohort=cohort, trainer=trainer)
 
         org_admin, is_new = _person(*spec.org_admin)
@@ -208,6 +211,13 @@ REFLECTIONS = [
     "zodat de nieuwe collega twee dagen niet kon werken. Mijn toon was goed, mijn oplossing niet. "
     "Nu stel ik bij elke aanvraag drie vragen: waarvoor, voor wanneer en wat moet erop staan.",
 ]
+# The demo trainer's comment bank: feedback a trainer of this course gives often.
+TRAINER_SNIPPETS = [
+    "Je beschrijft de situatie helder. Maak nog concreter wat je de volgende keer anders doet.",
+    "Goed dat je de vraag achter de vraag zoekt. Welke behoefte van de klant hoorde je?",
+    "Benoem ook wat de regels van je organisatie hier vragen, en hoe je dat uitlegt.",
+]
+
 TRAINER_COMMENTS = {
     "approved": "Helder beschreven en eerlijk over wat er misging. Je verbetering is concreet: "
     "eerst de echte vraag achterhalen. Goed gedaan.",

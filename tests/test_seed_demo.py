@@ -85,3 +85,17 @@ def test_named_learners_start_today_without_overdue_work_while_others_are_behind
         assert overdue.pop(named) == [], named
         assert Enrollment.objects.get(user__email=named).starts_on == timezone.localdate()
         assert any(overdue.values()), f"nobody in {cohort.name} is overdue"
+
+
+def test_the_demo_trainer_has_a_comment_bank_to_grade_with(db):
+    from assignments.models import CommentSnippet
+    from demo.seed import TRAINER_SNIPPETS, seed_demo
+
+    seed_demo()
+    seed_demo()
+    texts = set(
+        CommentSnippet.objects.filter(trainer__email="trainer@example.com").values_list(
+            "text", flat=True
+        )
+    )
+    assert texts == set(TRAINER_SNIPPETS)

@@ -1,0 +1,17 @@
+"""The navigation's count of work waiting for a trainer.
+
+A template tag rather than a context processor: the processors live in ``accounts``,
+which sits under the apps that know about work (tests/test_layers.py).
+"""
+
+from django import template
+
+from assignments.selectors import grading_queue_count
+
+register = template.Library()
+
+
+@register.simple_tag
+def grading_waiting_count(user) -> int:
+    """{% grading_waiting_count user as waiting %}: one COUNT query; only call it for trainers."""
+    return grading_queue_count(user)
