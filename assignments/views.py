@@ -1,4 +1,5 @@
-"""Assignments in the learner's area: /leren/groepen/<cohort>/opdrachten/<slug>/.
+"""Assignments in the learner's area: /leren/groepen/<cohort>/opdrachten/<slug>/,
+and the trainer's reply in a submission's thread.
 
 Each view checks access (own enrolment, own course, open module), calls one
 service or selector, and renders. ``now`` is taken once per request.
@@ -10,11 +11,26 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from assignments.access import assignment_for_enrollment
+from assignments.access import (
+    assignment_for_enrollment,
+    submission_for_learner,
+    submission_for_trainer,
+)
+from assignments.feedback import (
+    Thread,
+    feedback_mark_seen,
+    latest_feedback,
+    latest_handed_in,
+    submission_message_post,
+    submission_thread,
+    submission_threads,
+    unseen_grades,
+)
 from assignments.forms import (
     positive_int,
     quiz_answers_from,
@@ -121,13 +137,18 @@ def _scan_page(request, enrollment, assignment, state):
 
 
 def _reflection_page(
-    request, enrollment, assignment, state, *, error=None, posted=None, refused=None
+    request, enrollment, assignment, state, *, error=None, posted=None, refused=None, reply=None
 ):
     """The reflection as it can be written now, or as submitted.
 
     A refused submit comes back with what was sent, even text too long to store. A
     submit refused as stale shows the newer stored text to work on, and what was
     sent read-only beside it (``refused``), so neither is lost or overwrites the other.
+
+    Released feedback comes first: on top of handed-in work, or beside the editor
+    of a returned reflection's new revision, with its thread (a refused message
+    comes back in ``reply``). Showing it records that the learner has seen it: a
+    read receipt that changes none of the learner's work, so a GET may write it.
     """
     history = state.submissions
     current = history[0] if history else None
@@ -139,6 +160,15 @@ def _reflection_page(
             revision=current.revision + 1 if current else 1,
             answers=dict(current.answers) if current else {},
         )
+    feedback = latest_feedback(assignment, history)
+    feedback_mark_seen(grades=unseen_grades(history), now=state.now)
+    handed_in = [s for s in history if s.status != Submission.Status.DRAFT]
+    threads = submission_threads(handed_in, learner_id=enrollment.user_id)
+    thread = None
+    open_thread = latest_handed_in(history)
+    open_thread_id = open_thread.pk if open_thread else None
+    if open_thread is not None and (feedback or threads[open_thread.pk] or reply):
+        thread = Thread(submission=open_thread, messages=threads[open_thread.pk], **(reply or {}))
     field_messages = error.field_messages if error else {}
     prompts = [
         prompt
@@ -151,7 +181,19 @@ def _reflection_page(
     context = _page_context(enrollment, assignment, state) | {
         "submission": current,
         "prompts": prompts,
-        "earlier": [s for s in history if s.pk != current.pk],
+        "feedback": feedback,
+        "thread": thread,
+        # Earlier revisions keep their own feedback and messages; what is shown above
+        # (the open thread, the latest feedback) is not repeated there.
+        "earlier": [
+            {
+                "submission": s,
+                "messages": [] if thread and s.pk == open_thread_id else threads.get(s.pk, []),
+                "feedback_above": feedback is not None and s.pk == feedback.submission.pk,
+            }
+            for s in history
+            if s.pk != current.pk
+        ],
         "errors": field_messages,
         "late_revisions": state.late_revisions,
         "refused": [
@@ -288,3 +330,58 @@ def _reflection_submit(request, enrollment, assignment, state, now):
 
 def _detail_url(cohort_id: int, assignment: Assignment) -> str:
     return reverse("learn:assignment", args=[cohort_id, assignment.slug])
+
+
+# --- The thread about a submission ------------------------------------------------
+
+
+@role_required("learner")
+@require_POST
+def message(request, cohort_id: int, assignment_slug: str, revision: int):
+    """The learner's reply to the feedback on one of their handed-in revisions."""
+    now = timezone.now()
+    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, now)
+    if not assignment.is_reflection or not state.is_open:
+        raise Http404
+    submission = submission_for_learner(enrollment, assignment, revision)
+    text = request.POST.get("text", "")
+    try:
+        submission_message_post(submission=submission, author=request.user, text=text, now=now)
+    except AssignmentError as error:
+        messages.error(request, str(error))
+        return _reflection_page(
+            request, enrollment, assignment, state, reply={"text": text, "error": str(error)}
+        )
+    messages.success(request, _("Your message has been sent to your trainer."))
+    return redirect(_detail_url(cohort_id, assignment) + "#thread")
+
+
+@role_required("trainer")
+@require_POST
+def trainer_message(request, submission_id: int):
+    """A trainer's message in the thread of a learner's handed-in reflection.
+
+    The grading page posts here with ``next`` (its own address) to come back to.
+    """
+    now = timezone.now()
+    submission = submission_for_trainer(request.user, submission_id)
+    if not submission.assignment.is_reflection or submission.status == Submission.Status.DRAFT:
+        raise Http404
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("trainer:home")
+    text = request.POST.get("text", "")
+    try:
+        submission_message_post(submission=submission, author=request.user, text=text, now=now)
+    except AssignmentError as error:
+        thread = submission_thread(submission)
+        thread.text, thread.error = text, str(error)
+        return render(
+            request,
+            "assignments/message_refused.html",
+            {"thread": thread, "submission": submission, "back": back},
+        )
+    messages.success(request, _("Your message has been sent."))
+    return redirect(back)

@@ -12,13 +12,15 @@ import datetime
 from dataclasses import dataclass, field
 
 from assignments.deadlines import deadline_book
+from assignments.feedback import unseen_feedback
+from assignments.models import Assignment
 from assignments.selectors import (
     AssignmentState,
     assignments_by_module,
     build_assignment_state,
     submissions_by_work,
 )
-from cohorts.models import Enrollment
+from cohorts.models import Cohort, Enrollment
 from courses.models import Course, Lesson, Module
 from courses.selectors import (
     lessons_by_module,
@@ -78,6 +80,9 @@ class CourseState:
     enrollment: Enrollment
     now: datetime.datetime
     modules: list[ModuleState] = field(default_factory=list)
+    # Assignment ids with released feedback the learner has not opened yet; filled
+    # by ``with_unseen_feedback`` for the learner's own pages only.
+    unseen_feedback: set[int] = field(default_factory=set)
 
     @property
     def course(self) -> Course | None:
@@ -135,6 +140,11 @@ class CourseState:
 
     def assignment_state(self, assignment) -> AssignmentState | None:
         return next((s for s in self.assignments if s.assignment.pk == assignment.pk), None)
+
+    @property
+    def new_feedback(self) -> list[AssignmentState]:
+        """Work with feedback the learner has not opened yet, in course order."""
+        return [s for s in self.assignments if s.assignment.pk in self.unseen_feedback]
 
     @property
     def next_opening(self) -> ModuleState | None:
@@ -206,3 +216,77 @@ def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
 
 def course_state(enrollment: Enrollment, *, now: datetime.datetime) -> CourseState:
     return course_states([enrollment], now=now)[0]
+
+
+def with_unseen_feedback(states: list[CourseState]) -> list[CourseState]:
+    """Mark, on each state, the work whose released feedback is still unread (one query)."""
+    unseen = unseen_feedback([state.enrollment for state in states])
+    for state in states:
+        state.unseen_feedback = {
+            assignment_id
+            for enrollment_id, assignment_id in unseen
+            if enrollment_id == state.enrollment.pk
+        }
+    return states
+
+
+# --- The course preview for trainers ----------------------------------------------
+
+
+@dataclass
+class PreviewModule:
+    """A module as the cohort will get it, every part readable (no learner, no progress)."""
+
+    module: Module
+    opens_on: datetime.date
+    is_open: bool
+    lessons: list[Lesson] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+
+
+@dataclass
+class CoursePreview:
+    cohort: Cohort
+    modules: list[PreviewModule] = field(default_factory=list)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    def module_of(self, module_id: int) -> PreviewModule | None:
+        return next((m for m in self.modules if m.module.pk == module_id), None)
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        lessons = self.lessons
+        ids = [item.pk for item in lessons]
+        if lesson.pk not in ids:
+            return None, None
+        index = ids.index(lesson.pk)
+        previous = lessons[index - 1] if index > 0 else None
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        return previous, following
+
+
+def course_preview(cohort: Cohort, *, now: datetime.datetime) -> CoursePreview:
+    """The cohort's course with every module, lesson and assignment, and when each module
+    opens for the cohort (four queries)."""
+    preview = CoursePreview(cohort=cohort)
+    if not cohort.course_id:
+        return preview
+    course_ids = [cohort.course_id]
+    lessons = lessons_by_module(course_ids)
+    assignments = assignments_by_module(course_ids)
+    overrides = release_overrides([cohort.pk])
+    today = cohort.local_today(now)
+    for module in modules_by_course(course_ids).get(cohort.course_id, []):
+        opens_on = module_opens_on(cohort=cohort, module=module, overrides=overrides)
+        preview.modules.append(
+            PreviewModule(
+                module=module,
+                opens_on=opens_on,
+                is_open=today >= opens_on,
+                lessons=lessons.get(module.pk, []),
+                assignments=assignments.get(module.pk, []),
+            )
+        )
+    return preview

@@ -1,8 +1,10 @@
-"""/leren/: the course pages and, from ``assignments.urls``, the assignment pages."""
+"""/leren/: the course pages and, from ``assignments.urls``, the assignment pages; the
+trainer's course preview and the trainer's reply in a submission's thread."""
 
 from django.urls import path
 
 from assignments.urls import learner_patterns as assignment_patterns
+from assignments.urls import trainer_patterns as thread_patterns_for_trainers
 from learning import views
 
 app_name = "learn"
@@ -19,4 +21,17 @@ urlpatterns = [
     ),
     path("groepen/<int:cohort_id>/deadlines.ics", views.calendar, name="calendar"),
     *assignment_patterns,
+    # For trainers (and staff): the course as a group gets it, read-only.
+    path("voorbeeld/<int:cohort_id>/", views.preview, name="preview"),
+    path(
+        "voorbeeld/<int:cohort_id>/lessen/<slug:lesson_slug>/",
+        views.preview_lesson,
+        name="preview_lesson",
+    ),
+    path(
+        "voorbeeld/<int:cohort_id>/opdrachten/<slug:assignment_slug>/",
+        views.preview_assignment,
+        name="preview_assignment",
+    ),
+    *thread_patterns_for_trainers,
 ]

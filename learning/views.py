@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import login_required, role_required
+from assignments.access import assignment_for_cohort
 from assignments.calendar import deadlines_calendar
 from assignments.selectors import recent_feedback
 from cohorts.access import enrollment_for_learner
@@ -18,7 +19,8 @@ from cohorts.selectors import cohort_trainers, enrollments_of_learner
 from courses.access import lesson_for_enrollment
 from courses.services import lesson_mark_read
 from courses.views import module_locked
-from learning.progress import course_state, course_states
+from learning.access import cohort_for_preview, lesson_for_preview
+from learning.progress import course_preview, course_state, course_states, with_unseen_feedback
 
 
 @role_required("learner")
@@ -29,7 +31,7 @@ def home(request):
         request,
         "courses/home.html",
         {
-            "states": course_states(enrollments, now=timezone.now()),
+            "states": with_unseen_feedback(course_states(enrollments, now=timezone.now())),
             "feedback": recent_feedback(enrollments),
         },
     )
@@ -63,7 +65,7 @@ def _locked(request, enrollment, module_state):
 @role_required("learner")
 def module(request, cohort_id: int, module_slug: str):
     enrollment = enrollment_for_learner(request.user, cohort_id)
-    state = course_state(enrollment, now=timezone.now())
+    state = with_unseen_feedback([course_state(enrollment, now=timezone.now())])[0]
     module_state = state.module(module_slug)
     if module_state is None:
         raise Http404
@@ -122,3 +124,55 @@ def calendar(request, cohort_id: int):
     response = HttpResponse(deadlines_calendar(state), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="klantbekwaam-deadlines.ics"'
     return response
+
+
+# --- The course preview: a trainer reads what their group gets -----------------------
+#
+# Open to any logged-in person by decorator; ``cohort_for_preview`` lets through only
+# a trainer of the cohort or platform staff (everyone else: 404). Every module is
+# readable whatever its opening date, and nothing is recorded: no progress, no work.
+
+
+@login_required
+def preview(request, cohort_id: int):
+    cohort = cohort_for_preview(request.user, cohort_id)
+    return render(
+        request,
+        "learning/preview_course.html",
+        {"cohort": cohort, "preview": course_preview(cohort, now=timezone.now())},
+    )
+
+
+@login_required
+def preview_lesson(request, cohort_id: int, lesson_slug: str):
+    cohort = cohort_for_preview(request.user, cohort_id)
+    lesson = lesson_for_preview(cohort, lesson_slug)
+    preview = course_preview(cohort, now=timezone.now())
+    previous, following = preview.neighbours(lesson)
+    return render(
+        request,
+        "learning/preview_lesson.html",
+        {
+            "cohort": cohort,
+            "lesson": lesson,
+            "module": preview.module_of(lesson.module_id),
+            "previous": previous,
+            "following": following,
+        },
+    )
+
+
+@login_required
+def preview_assignment(request, cohort_id: int, assignment_slug: str):
+    cohort = cohort_for_preview(request.user, cohort_id)
+    assignment = assignment_for_cohort(cohort, assignment_slug)
+    preview = course_preview(cohort, now=timezone.now())
+    return render(
+        request,
+        "learning/preview_assignment.html",
+        {
+            "cohort": cohort,
+            "assignment": assignment,
+            "module": preview.module_of(assignment.module_id),
+        },
+    )
