@@ -92,10 +92,15 @@ class ExtensionForm(forms.Form):
         label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, enrollments, assignments, **kwargs):
+    def __init__(self, *args, enrollments, assignments, enrollment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrollment"].queryset = enrollments
         self.fields["enrollment"].label_from_instance = lambda e: (
             e.user.display_name or e.user.email
         )
         self.fields["assignment"].queryset = assignments
+        self.learner_is_given = enrollment is not None
+        if enrollment is not None:
+            # On a learner's own page the learner is given, not chosen.
+            self.fields["enrollment"].initial = enrollment.pk
+            self.fields["enrollment"].widget = forms.HiddenInput()

@@ -5,9 +5,26 @@ from dashboards.views import grading, organisation, staff, trainer
 trainer_patterns = (
     [
         path("", grading.queue, name="home"),
+        path("beoordelen/<int:submission_id>/", grading.grade, name="grade"),
+        path(
+            "beoordelen/<int:submission_id>/opmerkingen/",
+            grading.snippet_add,
+            name="snippet_add",
+        ),
+        path(
+            "beoordelen/<int:submission_id>/opmerkingen/<int:snippet_id>/verwijderen/",
+            grading.snippet_delete,
+            name="snippet_delete",
+        ),
         path("groepen/", trainer.cohorts, name="cohorts"),
         path("groepen/<int:cohort_id>/", trainer.cohort, name="cohort"),
         path("groepen/<int:cohort_id>/uitstel/", trainer.extension, name="extension"),
+        path("groepen/<int:cohort_id>/export.csv", trainer.export, name="export"),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/",
+            trainer.learner,
+            name="learner",
+        ),
     ],
     "trainer",
 )

@@ -34,32 +34,48 @@ def cohort_page(request, cohort, *, back_url: str, back_label: str, extension_ac
     return render(request, "dashboards/cohort_detail.html", context | extra)
 
 
-def extension_form(cohort, data=None) -> ExtensionForm:
+def extension_form(cohort, data=None, *, enrollment=None) -> ExtensionForm:
+    """The extension form for a cohort, or for one ``enrollment`` of it (then fixed)."""
+    enrollments = cohort_roster(cohort).filter(status=Enrollment.Status.ACTIVE)
+    if enrollment is not None:
+        enrollments = enrollments.filter(pk=enrollment.pk)
     return ExtensionForm(
         data,
-        enrollments=cohort_roster(cohort).filter(status=Enrollment.Status.ACTIVE),
+        enrollments=enrollments,
         assignments=course_assignments(cohort.course_id),
+        enrollment=enrollment,
     )
+
+
+def extension_submit(request, form: ExtensionForm, *, now) -> bool:
+    """Grant the extension a bound form describes; on failure the form and a message
+    say why, and the form keeps what was entered."""
+    if not form.is_valid():
+        if form.learner_is_given:
+            problem = _("The extension was not granted: choose an assignment and a valid date.")
+        else:
+            problem = _(
+                "The extension was not granted: choose a learner, an assignment and a date."
+            )
+        messages.error(request, problem)
+        return False
+    try:
+        extension_grant(
+            enrollment=form.cleaned_data["enrollment"],
+            assignment=form.cleaned_data["assignment"],
+            due_on=form.cleaned_data["due_on"],
+            granted_by=request.user,
+            now=now,
+        )
+    except DeadlineError as error:
+        form.add_error("due_on", str(error))
+        messages.error(request, str(error))
+        return False
+    messages.success(request, _("The extension has been granted."))
+    return True
 
 
 def grant_extension(request, cohort, *, back: str):
     """Grant the posted extension; ``back`` is where to go afterwards (a URL)."""
-    form = extension_form(cohort, request.POST)
-    if form.is_valid():
-        try:
-            extension_grant(
-                enrollment=form.cleaned_data["enrollment"],
-                assignment=form.cleaned_data["assignment"],
-                due_on=form.cleaned_data["due_on"],
-                granted_by=request.user,
-                now=timezone.now(),
-            )
-        except DeadlineError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The extension has been granted."))
-    else:
-        messages.error(
-            request, _("The extension was not granted: choose a learner, an assignment and a date.")
-        )
+    extension_submit(request, extension_form(cohort, request.POST), now=timezone.now())
     return redirect(back)

@@ -1,0 +1,523 @@
+"""Cross-app tables for the trainer's screens: the progress matrix, activity and charts.
+
+Everything builds on ``learning.progress.course_states`` (the one completion rule);
+this module adds when things happened (activity, timelines, weekly completion) and
+who is at risk. Every function reads a whole cohort in a fixed number of queries,
+for one moment ``now`` that the view takes once.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assignments.models import Assignment, Extension, Submission
+from assignments.selectors import AssignmentState
+from cohorts.models import Cohort, Enrollment
+from courses.models import LessonProgress
+from dashboards.charts import bar_chart, cohort_quadrant_chart
+from learning.progress import CourseState, course_states
+
+INACTIVE_AFTER = datetime.timedelta(days=7)
+MIN_GROUP = 5  # as on the learner side: a group chart needs at least five results
+TIMELINE_LIMIT = 50
+MAX_WEEKS = 53
+
+SORTS = {
+    "name": gettext_lazy("Name (A–Z)"),
+    "progress": gettext_lazy("Progress, lowest first"),
+    "-progress": gettext_lazy("Progress, highest first"),
+    "activity": gettext_lazy("Last activity, longest ago first"),
+}
+DEFAULT_SORT = "name"
+
+# A symbol per status for the eye; the cell's text says the same for everyone else.
+ICONS = {
+    "not_started": "–",
+    "draft": "✎",
+    "submitted": "◔",
+    "returned": "↺",
+    "approved": "✓",
+    "passed": "✓",
+    "failed": "✗",
+    "done": "✓",
+    "overdue": "!",
+}
+
+_SHOWN = [Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
+
+
+# --- The progress matrix --------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One learner on one assignment, as the matrix and the CSV show it."""
+
+    state: AssignmentState
+
+    @property
+    def key(self) -> str:
+        if self.state.is_open and self.state.is_overdue:
+            return "overdue"
+        return self.state.status_key
+
+    @property
+    def icon(self) -> str:
+        return ICONS[self.key]
+
+    @property
+    def label(self) -> str:
+        label = self.state.status_label
+        if self.state.is_open and self.state.is_overdue:
+            return _("%(status)s, overdue") % {"status": label}
+        if self.state.is_late:
+            return _("%(status)s, handed in late") % {"status": label}
+        return label
+
+
+@dataclass
+class LearnerRow:
+    state: CourseState
+    last_activity: datetime.datetime | None
+    overdue_count: int = 0
+    is_inactive: bool = False
+
+    @property
+    def enrollment(self) -> Enrollment:
+        return self.state.enrollment
+
+    @property
+    def name(self) -> str:
+        user = self.enrollment.user
+        return user.display_name or user.email
+
+    @property
+    def percent(self) -> int:
+        return self.state.percent
+
+    @property
+    def is_at_risk(self) -> bool:
+        return bool(self.overdue_count) or self.is_inactive
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [Cell(state) for state in self.state.assignments]
+
+    @property
+    def risk_reasons(self) -> list[str]:
+        reasons = []
+        if self.overdue_count:
+            reasons.append(_("%(count)d overdue") % {"count": self.overdue_count})
+        if self.is_inactive:
+            reasons.append(_("no activity for 7 days"))
+        return reasons
+
+
+def learner_rows(enrollments, *, now: datetime.datetime) -> list[LearnerRow]:
+    """One row per enrolment: course state, last activity, at-risk (ten queries).
+
+    Expects enrolments with ``user``, ``cohort`` and ``cohort__course`` selected.
+    """
+    enrollments = list(enrollments)
+    states = course_states(enrollments, now=now)
+    activity = last_activity_by_enrollment(enrollments)
+    rows = []
+    for state in states:
+        enrollment = state.enrollment
+        last = activity.get(enrollment.pk)
+        row = LearnerRow(state=state, last_activity=last)
+        if not state.is_complete:
+            row.overdue_count = len(state.overdue)
+            row.is_inactive = _is_inactive(enrollment, last, now)
+        rows.append(row)
+    return rows
+
+
+def _is_inactive(enrollment: Enrollment, last: datetime.datetime | None, now) -> bool:
+    """No activity for a week while the cohort runs, counted from the learner's own
+    start when they have done nothing yet (someone who joined yesterday is not idle)."""
+    cohort = enrollment.cohort
+    if not cohort.is_running(now):
+        return False
+    since = last or datetime.datetime.combine(enrollment.starts_on, datetime.time(), cohort.tz)
+    return now - since >= INACTIVE_AFTER
+
+
+def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
+    """The latest moment each learner did something (two aggregate queries).
+
+    Activity is reading a lesson, starting or handing in work, and editing a draft.
+    ``updated_at`` counts only for drafts: grading a reflection also moves it, and a
+    trainer's approval is not the learner's activity.
+    """
+    latest: dict[int, datetime.datetime] = {}
+
+    def keep(enrollment_id, *moments):
+        for moment in moments:
+            if moment is not None and (
+                enrollment_id not in latest or moment > latest[enrollment_id]
+            ):
+                latest[enrollment_id] = moment
+
+    lessons = (
+        LessonProgress.objects.filter(enrollment__in=enrollments)
+        .values("enrollment_id")
+        .annotate(last=Max("read_at"))
+        .values_list("enrollment_id", "last")
+    )
+    for enrollment_id, moment in lessons:
+        keep(enrollment_id, moment)
+    work = (
+        Submission.objects.filter(enrollment__in=enrollments)
+        .values("enrollment_id")
+        .annotate(
+            created=Max("created_at"),
+            submitted=Max("submitted_at"),
+            edited=Max("updated_at", filter=Q(status=Submission.Status.DRAFT)),
+        )
+        .values_list("enrollment_id", "created", "submitted", "edited")
+    )
+    for enrollment_id, *moments in work:
+        keep(enrollment_id, *moments)
+    return latest
+
+
+def cohort_learners(cohort: Cohort) -> QuerySet[Enrollment]:
+    """The learners the trainer follows: everyone not withdrawn."""
+    return (
+        Enrollment.objects.filter(cohort=cohort, status__in=_SHOWN)
+        .select_related("user", "cohort", "cohort__course")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def _sorted(rows: list[LearnerRow], sort: str) -> list[LearnerRow]:
+    by_name = sorted(rows, key=lambda row: (row.name.casefold(), row.enrollment.user.email))
+    if sort == "progress":
+        return sorted(by_name, key=lambda row: row.percent)
+    if sort == "-progress":
+        return sorted(by_name, key=lambda row: -row.percent)
+    if sort == "activity":
+        never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        return sorted(by_name, key=lambda row: row.last_activity or never)
+    return by_name
+
+
+@dataclass
+class CohortOverview:
+    cohort: Cohort
+    now: datetime.datetime
+    sort: str
+    at_risk_only: bool
+    assignments: list[Assignment]
+    rows: list[LearnerRow]  # sorted, filtered when ``at_risk_only``
+    learner_count: int
+    at_risk_count: int
+    charts: dict = field(default_factory=dict)
+
+
+def cohort_overview(
+    cohort: Cohort,
+    *,
+    now: datetime.datetime,
+    sort: str = DEFAULT_SORT,
+    at_risk_only: bool = False,
+    with_charts: bool = False,
+) -> CohortOverview:
+    """The progress matrix of a cohort (eleven queries; three more with the charts)."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    enrollments = list(cohort_learners(cohort))
+    rows = learner_rows(enrollments, now=now)
+    assignments = [s.assignment for s in rows[0].state.assignments] if rows else []
+    at_risk = [row for row in rows if row.is_at_risk]
+    overview = CohortOverview(
+        cohort=cohort,
+        now=now,
+        sort=sort,
+        at_risk_only=at_risk_only,
+        assignments=assignments,
+        rows=_sorted(at_risk if at_risk_only else rows, sort),
+        learner_count=len(rows),
+        at_risk_count=len(at_risk),
+    )
+    if with_charts:
+        overview.charts = cohort_charts(cohort, rows, enrollments, now=now)
+    return overview
+
+
+# --- Charts ---------------------------------------------------------------------
+
+
+def cohort_charts(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -> dict:
+    """The fasescan before and after, the kwadrant-scan, and completion per week."""
+    scans = list(
+        Assignment.objects.filter(
+            course_id=cohort.course_id,
+            kind=Assignment.Kind.SCAN,
+            archived=False,
+            module__archived=False,
+        ).only("id", "slug", "title", "config")
+    )
+    results: dict[int, list[dict]] = {scan.pk: [] for scan in scans}
+    for assignment_id, result in Submission.objects.filter(
+        enrollment__in=enrollments,
+        assignment__in=scans,
+        status=Submission.Status.SUBMITTED,
+    ).values_list("assignment_id", "result"):
+        results[assignment_id].append(result)
+    return {
+        "phases": _phase_chart(scans, results),
+        "quadrant": _quadrant_chart(scans, results),
+        "completion": _completion_chart(cohort, rows, enrollments, now=now),
+    }
+
+
+def _phase_chart(scans, results) -> dict | None:
+    """Counts per phase for the pre scan and the post scan (its ``pair``)."""
+    post = next((s for s in scans if s.config.get("pre_post") == "post"), None)
+    if post is None:
+        return None
+    pre = next((s for s in scans if s.slug == post.config.get("pair")), None)
+    phases = post.config["phases"]
+    series, hidden = [], []
+    for key, label, scan in (("pre", _("At the start"), pre), ("post", _("At the end"), post)):
+        if scan is None:
+            continue
+        outcomes = [r.get("outcome") for r in results[scan.pk]]
+        if len(outcomes) < MIN_GROUP:
+            hidden.append({"label": label, "title": scan.title, "count": len(outcomes)})
+            continue
+        series.append(
+            {
+                "key": key,
+                "label": label,
+                "title": scan.title,
+                "total": len(outcomes),
+                "values": [outcomes.count(phase["key"]) for phase in phases],
+            }
+        )
+    chart = bar_chart([p["title"] for p in phases], series) if series else None
+    return {
+        "chart": chart,
+        "hidden": hidden,
+        "rows": [
+            {"title": phase["title"], "values": [s["values"][index] for s in series]}
+            for index, phase in enumerate(phases)
+        ],
+    }
+
+
+def _quadrant_chart(scans, results) -> dict | None:
+    scan = next((s for s in scans if s.config.get("result_model") == "quadrant"), None)
+    if scan is None:
+        return None
+    points = results[scan.pk]
+    return {
+        "title": scan.title,
+        "count": len(points),
+        "chart": cohort_quadrant_chart(scan.config, points) if len(points) >= MIN_GROUP else None,
+    }
+
+
+def _done_at(state: AssignmentState) -> datetime.datetime | None:
+    """When the work became done: the first passing quiz attempt, the scan, or the
+    reflection's approval (``submission_grade`` sets ``updated_at`` then)."""
+    if not state.is_done:
+        return None
+    if state.assignment.is_reflection:
+        return state.latest.updated_at
+    return state.handed_in_at
+
+
+def _completion_chart(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -> dict | None:
+    """Per week since the start: the share of all items (lessons and assignments) of
+    the cohort's learners done by the end of that week; the current week counts until now."""
+    today = cohort.local_today(now)
+    if not rows or today < cohort.starts_on:
+        return None
+    last_day = min(today, cohort.ends_on)
+    weeks = min((last_day - cohort.starts_on).days // 7 + 1, MAX_WEEKS)
+    lessons = {
+        (row.enrollment.pk, lesson.lesson.pk) for row in rows for lesson in row.state.lessons
+    }
+    moments = [
+        read_at
+        for enrollment_id, lesson_id, read_at in LessonProgress.objects.filter(
+            enrollment__in=enrollments
+        ).values_list("enrollment_id", "lesson_id", "read_at")
+        if (enrollment_id, lesson_id) in lessons
+    ]
+    moments += [
+        moment
+        for row in rows
+        for state in row.state.assignments
+        if (moment := _done_at(state)) is not None
+    ]
+    total = sum(module.item_count for row in rows for module in row.state.modules)
+    if not total:
+        return None
+    points = []
+    for week in range(weeks):
+        starts = cohort.starts_on + datetime.timedelta(days=7 * week)
+        end = datetime.datetime.combine(
+            starts + datetime.timedelta(days=7), datetime.time(), cohort.tz
+        )
+        end = min(end, now)
+        done = sum(1 for moment in moments if moment < end)
+        points.append({"week": week + 1, "starts": starts, "percent": round(100 * done / total)})
+    series = [{"key": "done", "label": _("Done"), "values": [point["percent"] for point in points]}]
+    return {
+        "chart": bar_chart([str(point["week"]) for point in points], series, top=100),
+        "points": points,
+    }
+
+
+# --- One learner ----------------------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    at: datetime.datetime
+    kind: str  # lesson, submission, grade, extension: a CSS modifier
+    text: str
+
+    @property
+    def iso(self) -> str:
+        """For ``<time datetime>``, which takes at most milliseconds."""
+        return self.at.replace(microsecond=0).isoformat()
+
+
+@dataclass
+class LearnerDetail:
+    row: LearnerRow
+    submissions: list[Submission]  # handed-in work with its grade, newest first
+    extensions: list[Extension]
+    timeline: list[TimelineEvent]
+    timeline_is_capped: bool
+
+    @property
+    def state(self) -> CourseState:
+        return self.row.state
+
+
+def learner_detail(enrollment: Enrollment, *, now: datetime.datetime) -> LearnerDetail:
+    """One learner's progress, work, grades, extensions and what they did, newest first."""
+    row = learner_rows([enrollment], now=now)[0]
+    submissions = list(
+        Submission.objects.filter(enrollment=enrollment)
+        .exclude(status=Submission.Status.DRAFT)
+        .select_related("assignment", "grade", "grade__trainer")
+        .defer("answers", "result", "assignment__config", "assignment__instructions")
+        .order_by("-submitted_at", "-revision")
+    )
+    extensions = list(
+        Extension.objects.filter(enrollment=enrollment)
+        .select_related("assignment", "granted_by")
+        .defer("assignment__config", "assignment__instructions")
+        .order_by("-granted_at")
+    )
+    lessons = (
+        LessonProgress.objects.filter(enrollment=enrollment)
+        .select_related("lesson")
+        .defer("lesson__body")
+        .order_by("-read_at")[: TIMELINE_LIMIT + 1]
+    )
+    events = [
+        TimelineEvent(
+            progress.read_at, "lesson", _("Read the lesson “%(title)s”") % _title(progress.lesson)
+        )
+        for progress in lessons
+    ]
+    for submission in submissions:
+        events.append(
+            TimelineEvent(
+                submission.submitted_at or submission.created_at, "submission", _handed(submission)
+            )
+        )
+        grade = getattr(submission, "grade", None)
+        if grade is not None:
+            events.append(TimelineEvent(grade.created_at, "grade", _graded(submission, grade)))
+    events += [
+        TimelineEvent(
+            extension.granted_at,
+            "extension",
+            _("Extension for “%(title)s” until %(date)s, granted by %(name)s")
+            % {
+                "title": extension.assignment.title,
+                "date": date_format(extension.due_on, "DATE_FORMAT"),
+                "name": extension.granted_by,
+            },
+        )
+        for extension in extensions
+    ]
+    events.sort(key=lambda event: event.at, reverse=True)
+    return LearnerDetail(
+        row=row,
+        submissions=submissions,
+        extensions=extensions,
+        timeline=events[:TIMELINE_LIMIT],
+        timeline_is_capped=len(events) > TIMELINE_LIMIT,
+    )
+
+
+def _title(item) -> dict:
+    return {"title": item.title}
+
+
+def _handed(submission: Submission) -> str:
+    assignment = submission.assignment
+    if assignment.is_quiz:
+        return _("Quiz attempt “%(title)s”: %(score)s%% correct") % {
+            "title": assignment.title,
+            "score": f"{submission.score or 0:g}",
+        }
+    if assignment.is_scan:
+        return _("Did the scan “%(title)s”") % _title(assignment)
+    return _("Handed in “%(title)s” (revision %(revision)d)") % {
+        "title": assignment.title,
+        "revision": submission.revision,
+    }
+
+
+def _graded(submission: Submission, grade) -> str:
+    values = {"title": submission.assignment.title, "name": grade.trainer}
+    if grade.decision == grade.Decision.APPROVED:
+        return _("“%(title)s” approved by %(name)s") % values
+    return _("“%(title)s” returned for revision by %(name)s") % values
+
+
+# --- Export ---------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run: a leading = + - @ (or tab, return) gets an
+    apostrophe, so a name like ``=HYPERLINK(...)`` stays text."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def overview_csv_rows(overview: CohortOverview) -> list[list]:
+    """The matrix as rows of cells: name, email, progress, a status per assignment, last
+    activity (in the cohort's time zone)."""
+    tz = overview.cohort.tz
+    header = [_("Name"), _("Email address"), _("Progress (percent)")]
+    header += [assignment.title for assignment in overview.assignments]
+    header.append(_("Last activity"))
+    rows = [[csv_text(str(cell)) for cell in header]]
+    for row in overview.rows:
+        last = row.last_activity
+        rows.append(
+            [
+                csv_text(row.enrollment.user.display_name),
+                csv_text(row.enrollment.user.email),
+                row.percent,
+                *(csv_text(cell.label) for cell in row.cells),
+                last.astimezone(tz).strftime("%Y-%m-%d %H:%M") if last else "",
+            ]
+        )
+    return rows

@@ -1,0 +1,400 @@
+"""The trainer's cohort overview: the progress matrix, at-risk, paging and charts."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+from assignments.models import Submission
+from assignments.services import quiz_submit, reflection_draft, reflection_submit, scan_submit
+from cohorts.models import Enrollment
+from courses.models import LessonProgress
+from courses.services import lesson_mark_read
+from dashboards.selectors import cohort_overview
+from tests.assignment_helpers import (
+    POST,
+    PRE,
+    QUIZ,
+    REFLECTION,
+    SCAN,
+    assignment,
+    quiz_answers,
+    scan_answers,
+    words,
+)
+from tests.factories import make_learner
+
+
+def bulk_learners(cohort, count: int, *, prefix: str = "Learner") -> list[Enrollment]:
+    """Many learners quickly: people and enrolments in two bulk inserts (no logins)."""
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{prefix.lower()}{start + i}@example.com", display_name=f"{prefix} {i:03d}")
+            for i in range(count)
+        ]
+    )
+    return Enrollment.objects.bulk_create(
+        [Enrollment(user=user, cohort=cohort, starts_on=cohort.starts_on) for user in users]
+    )
+
+
+def bulk_work(enrollments, *, now) -> None:
+    """For each enrolment: the first lessons read, the kwadrant-scan done, the quiz
+    passed and the first reflection handed in (bulk inserts, like the services' rows)."""
+    scan, quiz, reflection = assignment(SCAN), assignment(QUIZ), assignment(REFLECTION)
+    lessons = list(scan.module.lessons.filter(archived=False)[:2])
+    LessonProgress.objects.bulk_create(
+        [
+            LessonProgress(enrollment=e, lesson=lesson, read_at=now)
+            for e in enrollments
+            for lesson in lessons
+        ]
+    )
+    rows = []
+    for number, enrollment in enumerate(enrollments):
+        value = 1 + number % 5
+        rows += [
+            Submission(
+                enrollment=enrollment,
+                assignment=scan,
+                status=Submission.Status.SUBMITTED,
+                result={"x": value, "y": 6 - value, "outcome": "low_high", "scores": {}},
+                submitted_at=now,
+            ),
+            Submission(
+                enrollment=enrollment,
+                assignment=quiz,
+                status=Submission.Status.SUBMITTED,
+                score=100,
+                passed=True,
+                submitted_at=now,
+            ),
+            Submission(
+                enrollment=enrollment,
+                assignment=reflection,
+                status=Submission.Status.SUBMITTED,
+                answers={"verhaal": words(90)},
+                submitted_at=now,
+            ),
+        ]
+    Submission.objects.bulk_create(rows)
+
+
+def _enrollment(user) -> Enrollment:
+    return Enrollment.objects.select_related("cohort", "cohort__course").get(user=user)
+
+
+def _hand_in_due_work(enrollment, now=None) -> None:
+    """The work due in the first week: the kwadrant-scan and the first quiz."""
+    now = now or timezone.now()
+    scan, quiz = assignment(SCAN), assignment(QUIZ)
+    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=now)
+
+
+def _overview(world, **options):
+    with translation.override("en"):
+        return cohort_overview(world.cohort, now=timezone.now(), **options)
+
+
+def _row(overview, user):
+    return next(row for row in overview.rows if row.enrollment.user_id == user.pk)
+
+
+def _labels(row) -> dict[str, tuple[str, str]]:
+    """Each cell's key and text, in English."""
+    with translation.override("en"):
+        return {cell.state.assignment.slug: (cell.key, cell.label) for cell in row.cells}
+
+
+def _url(world, **params):
+    url = reverse("trainer:cohort", args=[world.cohort.pk])
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def _names_in_order(body: str, names: list[str]) -> list[str]:
+    return sorted(names, key=body.index)
+
+
+# --- The matrix -------------------------------------------------------------------
+
+
+def test_matrix_has_a_row_per_learner_and_a_cell_per_assignment(world):
+    make_learner(world.cohort, display_name="Bram")
+    overview = _overview(world)
+    assert [row.name for row in overview.rows] == ["Alice", "Bram"]
+    assert len(overview.assignments) == 12
+    assert all(len(row.cells) == 12 for row in overview.rows)
+
+
+def test_cells_say_each_status_in_words(world):
+    enrollment = _enrollment(world.learner)
+    _hand_in_due_work(enrollment)
+    reflection = assignment(REFLECTION)
+    draft = reflection_draft(enrollment=enrollment, assignment=reflection)
+    reflection_submit(
+        submission=draft,
+        answers={p["id"]: words(100) for p in reflection.config["prompts"]},
+        based_on=draft.version,
+        now=timezone.now(),
+    )
+    row = _row(_overview(world), world.learner)
+    labels = _labels(row)
+    # The scan was due on day 3, a week after the start it is done but late.
+    assert labels[SCAN] == ("done", "Done, handed in late")
+    assert labels[QUIZ] == ("passed", "Passed, handed in late")
+    assert labels[REFLECTION] == ("submitted", "Submitted, awaiting feedback")
+    assert labels[PRE] == ("not_started", "Not started")
+    assert row.percent > 0
+    assert row.last_activity is not None
+
+
+def test_overdue_and_late_work_is_named_in_the_cell(world):
+    enrollment = _enrollment(world.learner)
+    quiz = assignment(QUIZ)
+    late = timezone.now()
+    quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=late)
+    labels = _labels(_row(_overview(world), world.learner))
+    assert labels[SCAN] == ("overdue", "Not started, overdue")
+    # The quiz was due yesterday (day 6) and handed in today.
+    assert labels[QUIZ] == ("passed", "Passed, handed in late")
+
+
+def test_page_shows_icons_with_text_for_screen_readers(client, world):
+    client.force_login(world.trainer)
+    body = client.get(_url(world)).content.decode()
+    assert 'class="cell cell-overdue"' in body
+    assert '<span class="cell-icon" aria-hidden="true">!</span>' in body
+    # The accessible text sits next to each icon (Dutch for a Dutch trainer).
+    assert re.search(r'<span class="visually-hidden">Nog niet begonnen[^<]*</span>', body)
+    assert "Alice" in body
+
+
+# --- Sorting, at risk, paging -------------------------------------------------------
+
+
+def test_rows_sort_by_name_by_default_and_by_progress_on_request(client, world):
+    busy = make_learner(world.cohort, display_name="Bram")
+    make_learner(world.cohort, display_name="carla")
+    _hand_in_due_work(_enrollment(busy))
+    client.force_login(world.trainer)
+    names = ["Alice", "Bram", "carla"]
+    assert _names_in_order(client.get(_url(world)).content.decode(), names) == names
+    by_progress = client.get(_url(world, sorteer="-progress")).content.decode()
+    assert _names_in_order(by_progress, names)[0] == "Bram"
+    lowest_first = client.get(_url(world, sorteer="progress")).content.decode()
+    assert _names_in_order(lowest_first, names)[-1] == "Bram"
+    assert 'aria-sort="ascending"' in lowest_first
+
+
+def test_unknown_sort_falls_back_to_names(world):
+    overview = _overview(world, sort="'; DROP TABLE")
+    assert overview.sort == "name"
+
+
+def test_at_risk_means_overdue_work_or_a_quiet_week(world):
+    on_track = make_learner(world.cohort, display_name="Bram")
+    quiet = make_learner(world.cohort, display_name="Carla")
+    _hand_in_due_work(_enrollment(on_track))
+    quiet_enrollment = _enrollment(quiet)
+    long_ago = timezone.now() - datetime.timedelta(days=8)
+    _hand_in_due_work(quiet_enrollment, now=long_ago)
+    Submission.objects.filter(enrollment=quiet_enrollment).update(created_at=long_ago)
+    lesson_mark_read(
+        enrollment=_enrollment(world.learner),
+        lesson=assignment(SCAN).module.lessons.first(),
+        now=timezone.now(),
+    )
+    overview = _overview(world)
+    alice, bram, carla = (_row(overview, user) for user in (world.learner, on_track, quiet))
+    assert (alice.is_at_risk, alice.overdue_count, alice.is_inactive) == (True, 2, False)
+    assert not bram.is_at_risk
+    assert (carla.is_at_risk, carla.overdue_count, carla.is_inactive) == (True, 0, True)
+    with translation.override("en"):
+        assert carla.risk_reasons == ["no activity for 7 days"]
+    assert overview.at_risk_count == 2
+
+
+def test_a_learner_who_just_joined_is_not_idle(world):
+    newcomer = make_learner(world.cohort, display_name="Bram")
+    enrollment = _enrollment(newcomer)
+    enrollment.starts_on = timezone.localdate() - datetime.timedelta(days=2)
+    enrollment.save(update_fields=["starts_on"])
+    assert not _row(_overview(world), newcomer).is_inactive
+
+
+def test_quiet_week_does_not_count_once_the_cohort_has_ended(world):
+    enrollment = _enrollment(world.learner)
+    with translation.override("en"):
+        overview = cohort_overview(world.cohort, now=timezone.now() + datetime.timedelta(days=90))
+    row = _row(overview, world.learner)
+    assert not row.is_inactive
+    assert row.overdue_count > 0  # overdue work still counts
+    assert enrollment.cohort.has_ended(timezone.now() + datetime.timedelta(days=90))
+
+
+def test_at_risk_filter_shows_only_learners_at_risk(client, world):
+    on_track = make_learner(world.cohort, display_name="Bram the busy")
+    _hand_in_due_work(_enrollment(on_track))
+    client.force_login(world.trainer)
+    body = client.get(_url(world, risico=1)).content.decode()
+    assert "Alice" in body
+    assert "Bram the busy" not in body
+    assert "Bram the busy" in client.get(_url(world)).content.decode()
+
+
+def test_rows_are_paged_fifty_at_a_time(client, world):
+    bulk_learners(world.cohort, 55, prefix="Zed")
+    client.force_login(world.trainer)
+    first = client.get(_url(world)).content.decode()
+    assert first.count("/deelnemers/") == 50
+    assert "Zed 048" in first
+    assert "Zed 049" not in first
+    assert "pagina=2" in first
+    second = client.get(_url(world, pagina=2)).content.decode()
+    assert "Zed 049" in second
+    assert "Zed 054" in second
+    assert "Alice" not in second
+    assert second.count("/deelnemers/") == 6
+
+
+def test_paging_keeps_the_sort_and_filter(client, world):
+    bulk_learners(world.cohort, 55)
+    client.force_login(world.trainer)
+    body = client.get(_url(world, sorteer="-progress", risico=1)).content.decode()
+    assert "?sorteer=-progress&amp;risico=1&amp;pagina=2" in body
+
+
+# --- Charts -----------------------------------------------------------------------
+
+
+def _scans(world, count, slug):
+    scan = assignment(slug)
+    for number in range(count):
+        learner = make_learner(world.cohort, display_name=f"{slug} {number}")
+        scan_submit(
+            enrollment=_enrollment(learner),
+            assignment=scan,
+            raw_answers=scan_answers(scan, 1 + number % 5),
+            now=timezone.now(),
+        )
+
+
+def test_kwadrant_chart_waits_for_five_results(client, world):
+    _scans(world, 4, SCAN)
+    client.force_login(world.trainer)
+    body = client.get(_url(world)).content.decode()
+    assert 'id="quadrant-title"' not in body
+    assert "4 uitkomsten tot nu toe" in body or "4 results so far" in body
+
+
+def test_kwadrant_chart_shows_every_result_with_a_table(client, world):
+    _scans(world, 5, SCAN)
+    client.force_login(world.trainer)
+    body = client.get(_url(world)).content.decode()
+    assert 'role="img" aria-labelledby="quadrant-title quadrant-desc"' in body
+    assert body.count('class="chart-point"') == 5
+    assert "<caption>" in body
+
+
+def test_fasescan_chart_compares_start_and_end(world):
+    _scans(world, 5, PRE)
+    _scans(world, 5, POST)
+    phases = _overview(world, with_charts=True).charts["phases"]
+    assert [s["key"] for s in phases["chart"]["series"]] == ["pre", "post"]
+    assert [s["total"] for s in phases["chart"]["series"]] == [5, 5]
+    assert sum(sum(row["values"]) for row in phases["rows"]) == 10
+    assert phases["hidden"] == []
+
+
+def test_fasescan_end_series_waits_for_five_results(world):
+    _scans(world, 5, PRE)
+    _scans(world, 2, POST)
+    phases = _overview(world, with_charts=True).charts["phases"]
+    assert [s["key"] for s in phases["chart"]["series"]] == ["pre"]
+    assert [item["count"] for item in phases["hidden"]] == [2]
+
+
+def test_completion_chart_counts_items_done_per_week(world):
+    enrollment = _enrollment(world.learner)
+    lesson = assignment(SCAN).module.lessons.first()
+    lesson_mark_read(
+        enrollment=enrollment, lesson=lesson, now=timezone.now() - datetime.timedelta(days=6)
+    )
+    _hand_in_due_work(enrollment)
+    completion = _overview(world, with_charts=True).charts["completion"]
+    weeks = completion["points"]
+    assert [point["week"] for point in weeks] == [1, 2]
+    state = _overview(world).rows[0].state
+    # The last point is now: the same share as the progress column.
+    assert weeks[-1]["percent"] == state.percent
+    assert 0 < weeks[0]["percent"] <= weeks[-1]["percent"]
+
+
+def test_charts_have_text_alternatives_on_the_page(client, world):
+    _scans(world, 5, PRE)
+    client.force_login(world.trainer)
+    body = client.get(_url(world)).content.decode()
+    for chart in ("phases", "completion"):
+        assert f'aria-labelledby="{chart}-title {chart}-desc"' in body
+        assert f'<title id="{chart}-title">' in body
+    assert body.count('<table class="chart-data">') == 2
+
+
+def test_no_learners_no_matrix_and_no_charts(client, world):
+    Enrollment.objects.filter(cohort=world.cohort).delete()
+    client.force_login(world.trainer)
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    assert "<svg" not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["org_admin", "staff"])
+def test_hr_and_staff_cohort_pages_still_show_the_roster(client, world, who):
+    enrollment = _enrollment(world.learner)
+    reflection = assignment(REFLECTION)
+    draft = reflection_draft(enrollment=enrollment, assignment=reflection)
+    secret = "Mijnvertrouwelijkeverhaal " + words(100)
+    reflection_submit(
+        submission=draft,
+        answers={p["id"]: secret for p in reflection.config["prompts"]},
+        based_on=draft.version,
+        now=timezone.now(),
+    )
+    client.force_login(getattr(world, who))
+    name = "organisation:cohort" if who == "org_admin" else "staff:cohort"
+    body = client.get(reverse(name, args=[world.cohort.pk])).content.decode()
+    assert "alice@example.com" in body
+    assert "Mijnvertrouwelijkeverhaal" not in body
+
+
+def test_overview_and_learner_pages_are_valid_html(client, world, tmp_path):
+    from tests.test_html_valid import _is_known_false_positive, _validate
+
+    _scans(world, 5, PRE)
+    _scans(world, 5, SCAN)
+    bulk_learners(world.cohort, 50)
+    enrollment = _enrollment(world.learner)
+    _hand_in_due_work(enrollment)
+    client.force_login(world.trainer)
+    pages = {
+        "overview": _url(world),
+        "overview-page-2": _url(world, pagina=2, risico=1),
+        "learner": reverse("trainer:learner", args=[world.cohort.pk, enrollment.pk]),
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    errors = [
+        f"{message.get('url')}: {message['message']}"
+        for message in _validate(tmp_path)
+        if message["type"] != "info" and not _is_known_false_positive(message["message"])
+    ]
+    assert errors == []
