@@ -4,10 +4,11 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.access import AUTHENTICATED, DEBUG_ONLY, PUBLIC, ROLE_RULES
-from assignments.models import Assignment
-from assignments.services import reflection_draft
+from assignments.models import Assignment, CommentSnippet
+from assignments.services import reflection_draft, reflection_submit
 
 # Third-party URL trees that guard themselves: the Django admin by namespace (it
 # logs in through allauth, see lms/urls.py) and allauth's account pages by module
@@ -74,9 +75,18 @@ MATRIX = [
     ("learn:assignment", "assignment", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:assignment", "reflection", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:calendar", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
+    # The course preview: trainers of the cohort and staff read it; everyone else 404.
+    ("learn:preview", "cohort", [302, 404, 404, 200, 404, 404, 404, 200]),
+    ("learn:preview_lesson", "lesson", [302, 404, 404, 200, 404, 404, 404, 200]),
+    ("learn:preview_assignment", "assignment", [302, 404, 404, 200, 404, 404, 404, 200]),
     ("trainer:home", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohorts", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohort", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
+    # The progress matrix as CSV and one learner's page: only a trainer of the cohort.
+    ("trainer:export", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
+    ("trainer:learner", "enrollment", [302, 403, 403, 200, 404, 403, 403, 403]),
+    # The grading page shows reflection text: only a trainer of the learner's cohort.
+    ("trainer:grade", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("organisation:home", None, [302, 403, 403, 403, 403, 200, 200, 403]),
     ("organisation:detail", "organisation", [302, 403, 403, 403, 403, 200, 404, 403]),
     ("organisation:cohort", "cohort", [302, 403, 403, 403, 403, 200, 404, 403]),
@@ -114,6 +124,27 @@ def _kwargs(world, kind):
         return {"cohort_id": world.cohort.pk, "assignment_slug": REFLECTION, "revision": 1}
     if kind == "mail":
         return {"name": "20260101T000000000000-00000000.eml"}
+    if kind in {"submission", "snippet"}:
+        draft = reflection_draft(
+            enrollment=world.learner.enrollments.select_related("cohort").get(),
+            assignment=Assignment.objects.get(slug=REFLECTION),
+        )
+        submitted = reflection_submit(
+            submission=draft,
+            answers={"verhaal": " ".join(["klant"] * 100)},
+            based_on=draft.version,
+            now=timezone.now(),
+        )
+        if kind == "submission":
+            return {"submission_id": submitted.pk}
+        snippet = CommentSnippet.objects.create(trainer=world.trainer, text="Goed gedaan.")
+        return {"submission_id": submitted.pk, "snippet_id": snippet.pk}
+    if kind == "thread":
+        _kwargs(world, "submission")  # alice's reflection, handed in as revision 1
+        return {"cohort_id": world.cohort.pk, "assignment_slug": REFLECTION, "revision": 1}
+    if kind == "enrollment":
+        enrollment = world.learner.enrollments.get()
+        return {"cohort_id": world.cohort.pk, "enrollment_id": enrollment.pk}
     if kind == "lesson":
         return {"cohort_id": world.cohort.pk, "lesson_slug": "wat-je-biedt-en-hoe-je-het-brengt"}
     raise AssertionError(kind)
@@ -146,7 +177,16 @@ POST_MATRIX = [
     ("learn:assignment_submit", "assignment", [302, 200, 404, 403, 403, 403, 403, 403]),
     # An autosave without the version it edited is refused.
     ("learn:assignment_draft", "draft", [302, 400, 404, 403, 403, 403, 403, 403]),
+    # An empty message in a submission's thread comes back with a message; nothing is saved.
+    ("learn:assignment_message", "thread", [302, 200, 404, 403, 403, 403, 403, 403]),
+    ("learn:trainer_message", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("trainer:extension", "cohort", [302, 403, 403, 302, 404, 403, 403, 403]),
+    # An empty extension form on a learner's page comes back with a message.
+    ("trainer:learner", "enrollment", [302, 403, 403, 200, 404, 403, 403, 403]),
+    # An empty grade or snippet comes back on the page with a message; nothing is saved.
+    ("trainer:grade", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
+    ("trainer:snippet_add", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
+    ("trainer:snippet_delete", "snippet", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("staff:extension", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
     # Open to everyone (the choice is stored in a cookie before login); an empty form is 400.
     ("language_switch", None, [400, 400, 400, 400, 400, 400, 400, 400]),

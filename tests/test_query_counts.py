@@ -24,11 +24,10 @@ from tests.factories import CohortFactory, make_learner, make_org_admin, make_tr
 # url name, role in the world fixture, kwargs kind, pinned query count (session,
 # user, roles, then the page's own reads)
 PAGES = [
-    ("learn:home", "learner", None, 13),
+    ("learn:home", "learner", None, 14),
     ("learn:cohort", "learner", "cohort", 13),
-    ("trainer:home", "trainer", None, 5),
-    ("trainer:cohorts", "trainer", None, 4),
-    ("trainer:cohort", "trainer", "cohort", 9),
+    ("trainer:cohorts", "trainer", None, 5),
+    ("trainer:cohort", "trainer", "cohort", 19),
     ("organisation:home", "org_admin", None, 4),
     ("organisation:detail", "org_admin", "organisation", 6),
     ("organisation:cohort", "org_admin", "cohort", 6),
@@ -89,9 +88,9 @@ def test_query_count_does_not_grow_with_data(client, world, name, role, kind, pi
 
 
 LEARNER_PAGES = [
-    ("learn:home", {}, 13),
+    ("learn:home", {}, 14),
     ("learn:cohort", {"cohort": True}, 13),
-    ("learn:module", {"cohort": True, "module_slug": "module-1"}, 12),
+    ("learn:module", {"cohort": True, "module_slug": "module-1"}, 13),
     ("learn:lesson", {"cohort": True, "lesson_slug": "les-1-1"}, 13),
 ]
 
@@ -148,3 +147,105 @@ def test_assignment_pages_do_not_grow_with_the_cohort(client, world, slug):
     large = _count(client, url)
     assert (slug, small) == (slug, large)
     assert small == ASSIGNMENT_QUERIES[slug]
+
+
+# The trainer's cohort overview at 10 and at 250 learners, each with lessons read and
+# work handed in: the matrix, the CSV and one learner's page stay flat.
+OVERVIEW_PAGES = [
+    ("trainer:cohort", 19),
+    ("trainer:export", 15),
+    ("trainer:learner", 19),
+]
+
+
+@pytest.mark.parametrize(("name", "pinned"), OVERVIEW_PAGES, ids=[p[0] for p in OVERVIEW_PAGES])
+def test_cohort_overview_does_not_grow_with_the_cohort(client, world, name, pinned):
+    from tests.test_cohort_overview import bulk_learners, bulk_work
+
+    now = timezone.now()
+    alice = world.learner.enrollments.get()
+    bulk_work([alice, *bulk_learners(world.cohort, 9)], now=now)
+    args = [world.cohort.pk] + ([alice.pk] if name == "trainer:learner" else [])
+    url = reverse(name, args=args)
+    client.force_login(world.trainer)
+    client.get(url)
+    small = _count(client, url)
+    bulk_work(bulk_learners(world.cohort, 240, prefix="Many"), now=now)
+    large = _count(client, url)
+    assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"
+
+
+# --- Grading (trainer:home is pinned here, with work in the queue at both sizes) ----
+
+# session, user, roles; the filter's cohorts and reflections; the page's count and
+# rows; overrides and extensions for the rows' deadlines; the navigation's count.
+GRADING_QUEUE_QUERIES = 10
+# session, user, roles; the submission; its revisions with grades; the learner's
+# progress (eight); the comment bank; the navigation's count.
+GRADING_PAGE_QUERIES = 16
+
+
+def _waiting_work(cohort, n):
+    """``n`` learners in ``cohort`` who each submitted the reflection."""
+    submissions = []
+    for _ in range(n):
+        enrollment = make_learner(cohort).enrollments.select_related("cohort").get()
+        draft = reflection_draft(enrollment=enrollment, assignment=assignment(REFLECTION))
+        submissions.append(
+            reflection_submit(
+                submission=draft,
+                answers={"verhaal": " ".join(["woord"] * 90)},
+                based_on=draft.version,
+                now=timezone.now(),
+            )
+        )
+    return submissions
+
+
+def test_grading_queue_runs_the_same_queries_for_5_and_500_submissions(client, world):
+    client.force_login(world.trainer)
+    url = reverse("trainer:home")
+    _waiting_work(world.cohort, 5)
+    client.get(url)
+    small = _count(client, url)
+    for i in range(5):
+        extra = CohortFactory(organisation=world.acme, course=world.course, name=f"Queue {i}")
+        world.trainer.trained_cohorts.add(extra)
+        _waiting_work(extra, 99)
+    _waiting_work(world.cohort, 0)
+    large = _count(client, url)
+    assert (small, large) == (GRADING_QUEUE_QUERIES, GRADING_QUEUE_QUERIES)
+    assert _count(client, url + "?pagina=10") == GRADING_QUEUE_QUERIES
+
+
+def test_grading_page_does_not_grow_with_revisions_cohort_or_comment_bank(client, world):
+    from assignments.models import CommentSnippet
+    from assignments.services import submission_grade
+
+    client.force_login(world.trainer)
+    (submission,) = _waiting_work(world.cohort, 1)
+    url = reverse("trainer:grade", args=[submission.pk])
+    client.get(url)
+    small = _count(client, url)
+    enrollment = submission.enrollment
+    rubric = assignment(REFLECTION).config["rubric"]["criteria"]
+    for i in range(5):
+        submission_grade(
+            submission=submission,
+            trainer=world.trainer,
+            rubric_scores={c["id"]: c["levels"][0]["points"] for c in rubric},
+            comment="Nog niet.",
+            decision="returned",
+            now=timezone.now(),
+        )
+        draft = reflection_draft(enrollment=enrollment, assignment=assignment(REFLECTION))
+        submission = reflection_submit(
+            submission=draft,
+            answers={"verhaal": " ".join(["ander"] * 95)},
+            based_on=draft.version,
+            now=timezone.now(),
+        )
+        CommentSnippet.objects.create(trainer=world.trainer, text=f"Zin {i}")
+    _waiting_work(world.cohort, 6)
+    large = _count(client, reverse("trainer:grade", args=[submission.pk]))
+    assert (small, large) == (GRADING_PAGE_QUERIES, GRADING_PAGE_QUERIES)
