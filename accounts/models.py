@@ -70,6 +70,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deletion_requested_at = models.DateTimeField(
+        _("deletion requested at"),
+        null=True,
+        blank=True,
+        help_text=_("The person asked for their data to be removed; staff handle it."),
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -8,6 +8,16 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    admins_may_enrol = models.BooleanField(
+        _("organisation admins may enrol and invite"),
+        default=False,
+        help_text=_("Staff decide whether the client's HR contacts enrol people themselves."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep learner data for (months)"),
+        default=12,
+        help_text=_("After a cohort ends, its learners are anonymised once this period passes."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -33,6 +43,7 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    department = models.CharField(_("department"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
