@@ -1,4 +1,5 @@
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from cohorts.models import Cohort, Enrollment
 from organisations.models import Membership, Organisation
@@ -27,8 +28,12 @@ def cohorts_of_organisation(organisation) -> QuerySet[Cohort]:
     )
 
 
-def cohorts_overview() -> QuerySet[Cohort]:
-    return _with_counts(Cohort.objects.all()).order_by("organisation__name", "-starts_on")
+def cohorts_overview(*, include_archived: bool = False) -> QuerySet[Cohort]:
+    """Every cohort for platform staff; archived ones only when asked for."""
+    cohorts = Cohort.objects.all()
+    if not include_archived:
+        cohorts = cohorts.filter(archived_at__isnull=True)
+    return _with_counts(cohorts).order_by("organisation__name", "-starts_on", "name")
 
 
 def enrollments_of_learner(user) -> QuerySet[Enrollment]:
@@ -50,6 +55,16 @@ def cohort_roster(cohort: Cohort) -> QuerySet[Enrollment]:
 
 def cohort_trainers(cohort: Cohort):
     return cohort.trainers.order_by("display_name", "email")
+
+
+def trainer_candidates() -> QuerySet:
+    """Active accounts staff pick trainers from: platform staff and anyone who trains now."""
+    trains = Cohort.trainers.through.objects.filter(user_id=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(Q(is_staff=True) | Exists(trains), is_active=True)
+        .order_by("display_name", "email")
+    )
 
 
 def organisations_administered_by(user) -> QuerySet[Organisation]:

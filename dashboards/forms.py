@@ -1,6 +1,17 @@
+import datetime
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import time_zone_choices
+from cohorts.models import Cohort
+from cohorts.selectors import trainer_candidates
+from courses.models import Course
+from organisations.models import Organisation
+from organisations.services import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN
 
 
 class ScheduleForm(forms.Form):
@@ -104,3 +115,130 @@ class ExtensionForm(forms.Form):
             # On a learner's own page the learner is given, not chosen.
             self.fields["enrollment"].initial = enrollment.pk
             self.fields["enrollment"].widget = forms.HiddenInput()
+
+
+def _label(model, field: str):
+    """The model field's own (translated) name, so a form and the admin agree."""
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+class OrganisationForm(forms.Form):
+    """Staff create and edit a client organisation; the slug is made from the name."""
+
+    name = forms.CharField(label=_label(Organisation, "name"), max_length=200)
+    admins_may_enrol = forms.BooleanField(
+        label=_label(Organisation, "admins_may_enrol"),
+        required=False,
+        help_text=Organisation._meta.get_field("admins_may_enrol").help_text,
+    )
+    retention_months = forms.IntegerField(
+        label=_label(Organisation, "retention_months"),
+        min_value=RETENTION_MONTHS_MIN,
+        max_value=RETENTION_MONTHS_MAX,
+        initial=12,
+        help_text=Organisation._meta.get_field("retention_months").help_text,
+    )
+
+    def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            for name in self.fields:
+                self.fields[name].initial = getattr(organisation, name)
+
+
+# Dates further out are typing errors, and they keep deadline arithmetic in range.
+DATE_RANGE = datetime.timedelta(days=5 * 365 + 1)
+
+
+def _person(user) -> str:
+    return f"{user.display_name} ({user.email})" if user.display_name else user.email
+
+
+class CohortForm(forms.Form):
+    """A cohort's name, course, dates, time zone and trainers, for staff.
+
+    Trainers are picked from platform staff and people who already train, or added by
+    the exact email address of any active account (staff may see every account).
+    """
+
+    name = forms.CharField(label=_label(Cohort, "name"), max_length=200)
+    course = forms.ModelChoiceField(queryset=None, label=_label(Cohort, "course"))
+    starts_on = forms.DateField(
+        label=_label(Cohort, "starts_on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends_on = forms.DateField(
+        label=_label(Cohort, "ends_on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    time_zone = forms.ChoiceField(
+        label=_label(Cohort, "time_zone"), choices=time_zone_choices, initial="Europe/Amsterdam"
+    )
+    trainers = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_label(Cohort, "trainers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    trainer_email = forms.EmailField(
+        label=_("Add a trainer by email address"),
+        required=False,
+        help_text=_("The exact email address of an existing account."),
+    )
+
+    def __init__(
+        self, *args, organisation: Organisation, today: datetime.date, cohort=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.cohort = cohort
+        self.today = today
+        self.fields["course"].queryset = Course.objects.order_by("title")
+        self.fields["trainers"].queryset = trainer_candidates()
+        self.fields["trainers"].label_from_instance = _person
+        if cohort is not None:
+            for name in ("name", "course", "starts_on", "ends_on", "time_zone"):
+                self.fields[name].initial = getattr(cohort, name)
+            self.fields["trainers"].initial = [trainer.pk for trainer in cohort.trainers.only("pk")]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        others = Cohort.objects.filter(organisation=self.organisation, name__iexact=name)
+        if self.cohort is not None:
+            others = others.exclude(pk=self.cohort.pk)
+        if others.exists():
+            raise forms.ValidationError(_("This organisation already has a cohort with this name."))
+        return name
+
+    def clean_trainer_email(self):
+        email = self.cleaned_data["trainer_email"]
+        if not email:
+            return None
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("There is no active account with this email address."))
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        earliest, latest = self.today - DATE_RANGE, self.today + DATE_RANGE
+        for name in ("starts_on", "ends_on"):
+            day = cleaned.get(name)
+            if day is not None and not earliest <= day <= latest:
+                self.add_error(name, _("Choose a date within five years of today."))
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on and "ends_on" not in self.errors:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return cleaned
+
+    def chosen_trainers(self) -> list:
+        """The ticked trainers plus the one added by email address, each once."""
+        chosen = list(self.cleaned_data["trainers"])
+        added = self.cleaned_data.get("trainer_email")
+        if added is not None and added not in chosen:
+            chosen.append(added)
+        return chosen
+
+    def fields_for_details(self):
+        """Every field but the trainers, which the template shows as a group."""
+        return [self[name] for name in self.fields if name not in {"trainers", "trainer_email"}]

@@ -5,6 +5,7 @@ per-audience branches.
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +16,17 @@ from cohorts.models import Enrollment
 from cohorts.selectors import cohort_roster, cohort_trainers
 from dashboards.forms import ExtensionForm
 
+ROSTER_PAGE_SIZE = 50
+
 
 def cohort_page(request, cohort, *, back_url: str, back_label: str, extension_action=None, **extra):
     """One cohort page; with ``extension_action`` (a URL) it also manages extensions."""
     context = {
         "cohort": cohort,
-        "roster": cohort_roster(cohort),
+        # Paged: a cohort can have hundreds of learners.
+        "roster": Paginator(cohort_roster(cohort), ROSTER_PAGE_SIZE).get_page(
+            request.GET.get("pagina")
+        ),
         "trainers": cohort_trainers(cohort),
         "back_url": back_url,
         "back_label": back_label,

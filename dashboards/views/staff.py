@@ -1,8 +1,10 @@
-"""Platform staff, /beheer/."""
+"""Platform staff, /beheer/: organisations, cohorts and their trainers, without the Django admin."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -11,21 +13,39 @@ from accounts.access import role_required
 from assignments.deadlines import ScheduleError, cohort_deadline_schedule, cohort_schedule_update
 from cohorts.access import cohort_for_staff
 from cohorts.selectors import cohorts_overview
+from cohorts.services import (
+    CohortError,
+    cohort_archive,
+    cohort_create,
+    cohort_set_trainers,
+    cohort_unarchive,
+    cohort_update,
+)
 from courses.selectors import module_schedule
-from dashboards.forms import ScheduleForm
+from dashboards.forms import CohortForm, OrganisationForm, ScheduleForm
 from dashboards.views.organisation import organisation_page
 from dashboards.views.shared import cohort_page, grant_extension
 from organisations.access import organisation_for_staff
 from organisations.selectors import organisations_overview
+from organisations.services import OrganisationError, organisation_create, organisation_update
+
+# ?archief=1 on the overview also lists archived cohorts.
+SHOW_ARCHIVED = "archief"
 
 
 @role_required("staff")
 def home(request):
     """Beheer."""
+    show_archived = request.GET.get(SHOW_ARCHIVED) == "1"
     return render(
         request,
         "dashboards/staff_home.html",
-        {"organisations": organisations_overview(), "cohorts": cohorts_overview()},
+        {
+            "organisations": organisations_overview(),
+            "cohorts": cohorts_overview(include_archived=show_archived),
+            "show_archived": show_archived,
+            "show_archived_param": SHOW_ARCHIVED,
+        },
     )
 
 
@@ -40,9 +60,107 @@ def organisation(request, organisation_id: int):
     )
 
 
+def _organisation_form_page(request, form, *, organisation=None):
+    return render(
+        request,
+        "dashboards/staff_organisation_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+@role_required("staff")
+def organisation_add(request):
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = organisation_create(**form.cleaned_data)
+        except OrganisationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The organisation has been created."))
+            return redirect("staff:organisation", organisation_id=created.pk)
+    return _organisation_form_page(request, form)
+
+
+@role_required("staff")
+def organisation_edit(request, organisation_id: int):
+    organisation = organisation_for_staff(request.user, organisation_id)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_update(organisation=organisation, **form.cleaned_data)
+        except OrganisationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The organisation has been saved."))
+            return redirect("staff:organisation", organisation_id=organisation.pk)
+    return _organisation_form_page(request, form, organisation=organisation)
+
+
+@role_required("staff")
+def cohort_add(request, organisation_id: int):
+    """A new cohort for an organisation, with its trainers."""
+    organisation = organisation_for_staff(request.user, organisation_id)
+    now = timezone.now()
+    form = CohortForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        today=timezone.localdate(now),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                created = cohort_create(
+                    organisation=organisation,
+                    name=form.cleaned_data["name"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    time_zone=form.cleaned_data["time_zone"],
+                    course=form.cleaned_data["course"],
+                )
+                cohort_set_trainers(cohort=created, trainers=form.chosen_trainers())
+        except CohortError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The cohort has been created."))
+            return redirect("staff:cohort", cohort_id=created.pk)
+    if form.errors:
+        messages.error(request, _("Please correct the fields below; nothing was saved."))
+    return render(
+        request,
+        "dashboards/staff_cohort_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+def _cohort_page(request, cohort, *, now, schedule_form=None, details_form=None):
+    """The staff cohort page: settings, archive, schedule, extensions."""
+    if schedule_form is None:
+        schedule_form = ScheduleForm(
+            schedule=module_schedule(cohort), deadlines=cohort_deadline_schedule(cohort)
+        )
+    if details_form is None and cohort.archived_at is None:
+        details_form = CohortForm(
+            organisation=cohort.organisation, today=timezone.localdate(now), cohort=cohort
+        )
+    return cohort_page(
+        request,
+        cohort,
+        back_url=reverse("staff:organisation", args=[cohort.organisation_id]),
+        back_label=cohort.organisation.name,
+        extension_action=reverse("staff:extension", args=[cohort.pk]),
+        schedule_form=schedule_form,
+        staff_tools="dashboards/staff_cohort_tools.html",
+        details_form=details_form,
+        may_archive=cohort.archived_at is None and cohort.has_ended(now),
+    )
+
+
 @role_required("staff")
 def cohort(request, cohort_id: int):
-    """A cohort for staff, with the schedule they can override."""
+    """A cohort for staff, with its settings and the schedule they can override."""
     cohort = cohort_for_staff(request.user, cohort_id)
     form = ScheduleForm(
         request.POST if request.method == "POST" else None,
@@ -67,14 +185,67 @@ def cohort(request, cohort_id: int):
             return redirect("staff:cohort", cohort_id=cohort.pk)
     if form.errors:
         messages.error(request, _("Please correct the dates below; nothing was changed."))
-    return cohort_page(
-        request,
-        cohort,
-        back_url=reverse("staff:organisation", args=[cohort.organisation_id]),
-        back_label=cohort.organisation.name,
-        extension_action=reverse("staff:extension", args=[cohort.pk]),
-        schedule_form=form,
+    return _cohort_page(request, cohort, now=timezone.now(), schedule_form=form)
+
+
+@role_required("staff")
+@require_POST
+def cohort_edit(request, cohort_id: int):
+    """Save a cohort's settings; with a problem the page comes back with what was entered."""
+    cohort = cohort_for_staff(request.user, cohort_id)
+    now = timezone.now()
+    form = CohortForm(
+        request.POST, organisation=cohort.organisation, today=timezone.localdate(now), cohort=cohort
     )
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                cohort_update(
+                    cohort=cohort,
+                    name=form.cleaned_data["name"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    time_zone=form.cleaned_data["time_zone"],
+                    course=form.cleaned_data["course"],
+                )
+                cohort_set_trainers(cohort=cohort, trainers=form.chosen_trainers())
+        except CohortError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The cohort has been saved."))
+            return redirect("staff:cohort", cohort_id=cohort.pk)
+    # Show the page as stored, not as half-entered: the form keeps what was typed.
+    cohort.refresh_from_db()
+    messages.error(request, _("Please correct the fields below; nothing was saved."))
+    return _cohort_page(request, cohort, now=now, details_form=form)
+
+
+@role_required("staff")
+@require_POST
+def cohort_archive_view(request, cohort_id: int):
+    cohort = cohort_for_staff(request.user, cohort_id)
+    try:
+        cohort_archive(cohort=cohort, now=timezone.now())
+    except CohortError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The cohort has been archived. It no longer shows in the overview.")
+        )
+    return redirect("staff:cohort", cohort_id=cohort.pk)
+
+
+@role_required("staff")
+@require_POST
+def cohort_unarchive_view(request, cohort_id: int):
+    cohort = cohort_for_staff(request.user, cohort_id)
+    try:
+        cohort_unarchive(cohort=cohort)
+    except CohortError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The cohort has been restored from the archive."))
+    return redirect("staff:cohort", cohort_id=cohort.pk)
 
 
 @role_required("staff")
