@@ -16,10 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from assignments.models import Assignment, Extension, Submission
 from assignments.selectors import AssignmentState
-from cohorts.models import Cohort, Enrollment
+from cohorts.models import Cohort, Enrollment, Invitation
+from cohorts.selectors import cohorts_overview
 from courses.models import LessonProgress
 from dashboards.charts import bar_chart, cohort_quadrant_chart
 from learning.progress import CourseState, course_states
+from organisations.models import Membership, Organisation
 
 INACTIVE_AFTER = datetime.timedelta(days=7)
 MIN_GROUP = 5  # as on the learner side: a group chart needs at least five results
@@ -518,6 +520,282 @@ def overview_csv_rows(overview: CohortOverview) -> list[list]:
                 row.percent,
                 *(csv_text(cell.label) for cell in row.cells),
                 last.astimezone(tz).strftime("%Y-%m-%d %H:%M") if last else "",
+            ]
+        )
+    return rows
+
+
+# --- The organisation admin's reports (HR) ----------------------------------------
+#
+# HR follows each person's status and progress and sees scan results only in
+# aggregate, never from fewer than MIN_GROUP results. Nothing here reads reflection
+# text, feedback, messages or anyone's answers: the scan query takes the result's
+# outcome only, and no individual result leaves this module.
+
+
+@dataclass
+class OrganisationCohorts:
+    organisation: Organisation
+    active: list[Cohort]
+    archived: list[Cohort]
+
+
+def organisation_cohorts(organisations) -> list[OrganisationCohorts]:
+    """Each organisation with its cohorts, active ones first and archived ones apart
+    (one query for all cohorts, whatever the number of organisations)."""
+    organisations = list(organisations)
+    cohorts = list(
+        cohorts_overview(include_archived=True)
+        .filter(organisation__in=[o.pk for o in organisations])
+        .order_by("-starts_on", "name")
+    )
+    groups = []
+    for organisation in organisations:
+        own = [c for c in cohorts if c.organisation_id == organisation.pk]
+        groups.append(
+            OrganisationCohorts(
+                organisation=organisation,
+                active=[c for c in own if c.archived_at is None],
+                archived=[c for c in own if c.archived_at is not None],
+            )
+        )
+    return groups
+
+
+REPORT_STATUSES = {
+    "invited": gettext_lazy("Invited"),
+    "not_started": gettext_lazy("Not started"),
+    "behind": gettext_lazy("Behind"),
+    "on_track": gettext_lazy("On track"),
+    "completed": gettext_lazy("Completed"),
+}
+REPORT_SORTS = {
+    "name": gettext_lazy("Name (A–Z)"),
+    "status": gettext_lazy("Status"),
+    "progress": gettext_lazy("Progress, lowest first"),
+    "-progress": gettext_lazy("Progress, highest first"),
+    "department": gettext_lazy("Department"),
+    "start": gettext_lazy("Start date"),
+}
+
+
+@dataclass
+class ReportRow:
+    """One person in HR's cohort report: status, progress, department, start date."""
+
+    row: LearnerRow
+    status: str
+    department: str
+
+    @property
+    def enrollment(self) -> Enrollment:
+        return self.row.enrollment
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def percent(self) -> int:
+        return self.row.percent
+
+    @property
+    def status_label(self) -> str:
+        return str(REPORT_STATUSES[self.status])
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why someone is behind (overdue work, inactivity): counts, never content."""
+        return self.row.risk_reasons if self.status == "behind" else []
+
+
+def report_status(row: LearnerRow, *, invited: bool) -> str:
+    """Completed by the one completion rule; invited while an invitation is unused and
+    the person has no password yet; not started while nothing is done; behind by the
+    trainer overview's at-risk rule; otherwise on track."""
+    if row.state.is_complete:
+        return "completed"
+    if invited and not row.enrollment.user.has_usable_password():
+        return "invited"
+    if row.last_activity is None:
+        return "not_started"
+    if row.is_at_risk:
+        return "behind"
+    return "on_track"
+
+
+@dataclass
+class CohortReport:
+    cohort: Cohort
+    now: datetime.datetime
+    sort: str
+    status: str  # a key of REPORT_STATUSES, or "" for everyone
+    rows: list[ReportRow]  # sorted, filtered by ``status``
+    learner_count: int
+    completed_count: int
+    average_percent: int
+    status_counts: list[dict]
+    phases: dict | None = None
+    growth: dict | None = None
+    quadrant: dict | None = None
+
+    @property
+    def completion_percent(self) -> int:
+        if not self.learner_count:
+            return 0
+        return round(100 * self.completed_count / self.learner_count)
+
+
+def _report_sorted(rows: list[ReportRow], sort: str) -> list[ReportRow]:
+    by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.enrollment.user.email))
+    order = list(REPORT_STATUSES)
+    keys = {
+        "status": lambda r: order.index(r.status),
+        "progress": lambda r: r.percent,
+        "-progress": lambda r: -r.percent,
+        "department": lambda r: (r.department == "", r.department.casefold()),
+        "start": lambda r: r.enrollment.starts_on,
+    }
+    return sorted(by_name, key=keys[sort]) if sort in keys else by_name
+
+
+def cohort_report(
+    cohort: Cohort,
+    *,
+    now: datetime.datetime,
+    sort: str = DEFAULT_SORT,
+    status: str = "",
+    with_aggregates: bool = True,
+) -> CohortReport:
+    """HR's report of a cohort: a status per person and the cohort's aggregates
+    (thirteen queries; two more with the scan aggregates)."""
+    sort = sort if sort in REPORT_SORTS else DEFAULT_SORT
+    status = status if status in REPORT_STATUSES else ""
+    enrollments = list(cohort_learners(cohort))
+    learner_rows_ = learner_rows(enrollments, now=now)
+    invited = set(
+        Invitation.objects.filter(enrollment__cohort=cohort)
+        .exclude(status=Invitation.Status.USED)
+        .values_list("enrollment_id", flat=True)
+    )
+    departments = dict(
+        Membership.objects.filter(
+            organisation_id=cohort.organisation_id, user__enrollments__cohort=cohort
+        ).values_list("user_id", "department")
+    )
+    rows = [
+        ReportRow(
+            row=row,
+            status=report_status(row, invited=row.enrollment.pk in invited),
+            department=departments.get(row.enrollment.user_id, ""),
+        )
+        for row in learner_rows_
+    ]
+    report = CohortReport(
+        cohort=cohort,
+        now=now,
+        sort=sort,
+        status=status,
+        rows=_report_sorted([r for r in rows if r.status == status] if status else rows, sort),
+        learner_count=len(rows),
+        completed_count=sum(1 for r in rows if r.status == "completed"),
+        average_percent=round(sum(r.percent for r in rows) / len(rows)) if rows else 0,
+        status_counts=[
+            {"key": key, "label": label, "count": sum(1 for r in rows if r.status == key)}
+            for key, label in REPORT_STATUSES.items()
+        ],
+    )
+    if with_aggregates:
+        report.phases, report.growth, report.quadrant = _scan_aggregates(cohort, enrollments)
+    return report
+
+
+def _scan_aggregates(cohort: Cohort, enrollments) -> tuple[dict | None, dict | None, dict | None]:
+    """The fasescan before and after, how many moved up a phase, and the kwadrant-scan
+    per quadrant: counts only, each hidden below MIN_GROUP results (two queries)."""
+    scans = list(
+        Assignment.objects.filter(
+            course_id=cohort.course_id,
+            kind=Assignment.Kind.SCAN,
+            archived=False,
+            module__archived=False,
+        ).only("id", "slug", "title", "config")
+    )
+    outcomes: dict[int, dict[int, str]] = {scan.pk: {} for scan in scans}
+    for enrollment_id, assignment_id, outcome in Submission.objects.filter(
+        enrollment__in=enrollments,
+        assignment__in=scans,
+        status=Submission.Status.SUBMITTED,
+    ).values_list("enrollment_id", "assignment_id", "result__outcome"):
+        outcomes[assignment_id][enrollment_id] = outcome
+    results = {
+        pk: [{"outcome": o} for o in by_learner.values()] for pk, by_learner in outcomes.items()
+    }
+    phases = _phase_chart(scans, results)
+    return phases, _growth(scans, outcomes), _quadrant_counts(scans, results)
+
+
+def _growth(scans, outcomes) -> dict | None:
+    """Of the learners with both fasescans: how many ended a phase (or more) higher,
+    in the same phase, or lower."""
+    post = next((s for s in scans if s.config.get("pre_post") == "post"), None)
+    pre = next((s for s in scans if post and s.slug == post.config.get("pair")), None)
+    if post is None or pre is None:
+        return None
+    order = [phase["key"] for phase in post.config["phases"]]
+    before, after = outcomes[pre.pk], outcomes[post.pk]
+    moves = [
+        order.index(after[pk]) - order.index(before[pk])
+        for pk in before.keys() & after.keys()
+        if before[pk] in order and after[pk] in order
+    ]
+    growth = {"count": len(moves), "is_shown": len(moves) >= MIN_GROUP}
+    if growth["is_shown"]:
+        growth |= {
+            "up": sum(1 for move in moves if move > 0),
+            "same": sum(1 for move in moves if move == 0),
+            "down": sum(1 for move in moves if move < 0),
+        }
+    return growth
+
+
+def _quadrant_counts(scans, results) -> dict | None:
+    """The kwadrant-scan's 2x2 with a count per quadrant and no dots."""
+    scan = next((s for s in scans if s.config.get("result_model") == "quadrant"), None)
+    if scan is None:
+        return None
+    points = results[scan.pk]
+    shown = len(points) >= MIN_GROUP
+    return {
+        "title": scan.title,
+        "count": len(points),
+        # Outcomes only, so the chart has counts and no positions.
+        "chart": cohort_quadrant_chart(scan.config, points) if shown else None,
+    }
+
+
+def report_csv_rows(report: CohortReport) -> list[list]:
+    """HR's report as rows of cells: name, email, department, start date, status,
+    progress. Status and progress only: no work, scores or answers."""
+    header = [
+        _("Name"),
+        _("Email address"),
+        _("Department"),
+        _("Start date"),
+        _("Status"),
+        _("Progress (percent)"),
+    ]
+    rows = [[csv_text(str(cell)) for cell in header]]
+    for row in report.rows:
+        user = row.enrollment.user
+        rows.append(
+            [
+                csv_text(user.display_name),
+                csv_text(user.email),
+                csv_text(row.department),
+                row.enrollment.starts_on.isoformat(),
+                csv_text(row.status_label),
+                row.percent,
             ]
         )
     return rows

@@ -1,26 +1,50 @@
-"""Organisation reports for the client's HR contact, /organisatie/."""
+"""Organisation reports for the client's HR contact, /organisatie/.
 
+HR sees each person's status and progress and the scans only in aggregate; never the
+text of reflections, feedback or messages, nor anyone's answers (see
+``dashboards.selectors.cohort_report``).
+"""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from cohorts.access import cohort_for_org_admin
-from cohorts.selectors import cohorts_of_organisation, organisations_administered_by
-from dashboards.views.shared import cohort_page
+from cohorts.invitations import failed_invitations_for
+from cohorts.selectors import organisations_administered_by
+from dashboards.selectors import (
+    DEFAULT_SORT,
+    REPORT_SORTS,
+    REPORT_STATUSES,
+    cohort_report,
+    organisation_cohorts,
+    report_csv_rows,
+)
+from dashboards.views.trainer import ROWS_PER_PAGE, SEPARATORS
 from organisations.access import organisation_for_admin
 from organisations.selectors import organisation_people
 
 
 def organisation_page(request, organisation, *, back_url, back_label, cohort_url_name):
     """One organisation page, shared with staff (who reach other cohort pages)."""
+    (cohorts,) = organisation_cohorts([organisation])
     return render(
         request,
         "dashboards/organisation_detail.html",
         {
             "organisation": organisation,
-            "cohorts": cohorts_of_organisation(organisation),
+            "cohorts": cohorts,
             "people": organisation_people(organisation),
+            "failed_invitations": failed_invitations_for(organisation),
+            "can_resend": True,
+            "resend_next": request.path,
             "back_url": back_url,
             "back_label": back_label,
             "cohort_url_name": cohort_url_name,
@@ -34,7 +58,7 @@ def home(request):
     return render(
         request,
         "dashboards/organisation_home.html",
-        {"organisations": organisations_administered_by(request.user)},
+        {"groups": organisation_cohorts(organisations_administered_by(request.user))},
     )
 
 
@@ -49,12 +73,52 @@ def detail(request, organisation_id: int):
     )
 
 
+def _report_options(request) -> dict:
+    sort = request.GET.get("sorteer", DEFAULT_SORT)
+    status = request.GET.get("status", "")
+    return {
+        "sort": sort if sort in REPORT_SORTS else DEFAULT_SORT,
+        "status": status if status in REPORT_STATUSES else "",
+    }
+
+
 @role_required("org_admin")
 def cohort(request, cohort_id: int):
+    """A cohort's report: each person's status and progress, the scans in aggregate."""
     cohort = cohort_for_org_admin(request.user, cohort_id)
-    return cohort_page(
+    report = cohort_report(cohort, now=timezone.now(), **_report_options(request))
+    return render(
         request,
-        cohort,
-        back_url=reverse("organisation:detail", args=[cohort.organisation_id]),
-        back_label=cohort.organisation.name,
+        "dashboards/organisation_cohort.html",
+        {
+            "cohort": cohort,
+            "report": report,
+            "page": Paginator(report.rows, ROWS_PER_PAGE).get_page(request.GET.get("pagina")),
+            "sorts": [{"value": value, "label": label} for value, label in REPORT_SORTS.items()],
+            "statuses": [
+                {"value": value, "label": label} for value, label in REPORT_STATUSES.items()
+            ],
+            "back_url": reverse("organisation:detail", args=[cohort.organisation_id]),
+            "export_url": reverse("organisation:export", args=[cohort.pk]),
+            # Enrolling, moving and withdrawing people: when staff allow it.
+            "may_enrol": cohort.organisation.admins_may_enrol,
+        },
     )
+
+
+@role_required("org_admin")
+def export(request, cohort_id: int):
+    """The report as CSV for Excel: UTF-8 with a byte-order mark, semicolons unless
+    ?scheiding=komma, sorted and filtered like the page."""
+    cohort = cohort_for_org_admin(request.user, cohort_id)
+    separator = SEPARATORS.get(request.GET.get("scheiding", ""), ";")
+    report = cohort_report(
+        cohort, now=timezone.now(), with_aggregates=False, **_report_options(request)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{slugify(cohort.name) or "groep"}-rapportage.csv"'
+    )
+    response.write("\ufeff")
+    csv.writer(response, delimiter=separator).writerows(report_csv_rows(report))
+    return response
