@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dashboards.views import grading, organisation, staff, trainer
+from dashboards.views import enrolment, grading, organisation, privacy, staff, trainer
 
 trainer_patterns = (
     [
@@ -34,6 +34,23 @@ organisation_patterns = (
         path("", organisation.home, name="home"),
         path("<int:organisation_id>/", organisation.detail, name="detail"),
         path("groepen/<int:cohort_id>/", organisation.cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/inschrijven/", enrolment.organisation_enrol, name="enrol"),
+        path(
+            "groepen/<int:cohort_id>/inschrijven/controle/<str:token>/",
+            enrolment.organisation_enrol_preview,
+            name="enrol_preview",
+        ),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/verplaatsen/",
+            enrolment.organisation_enrollment_move,
+            name="enrollment_move",
+        ),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/uitschrijven/",
+            enrolment.organisation_enrollment_withdraw,
+            name="enrollment_withdraw",
+        ),
+        path("groepen/<int:cohort_id>/export.csv", organisation.export, name="export"),
     ],
     "organisation",
 )
@@ -41,9 +58,47 @@ organisation_patterns = (
 staff_patterns = (
     [
         path("", staff.home, name="home"),
+        path("organisaties/nieuw/", staff.organisation_add, name="organisation_add"),
         path("organisaties/<int:organisation_id>/", staff.organisation, name="organisation"),
+        path(
+            "organisaties/<int:organisation_id>/wijzigen/",
+            staff.organisation_edit,
+            name="organisation_edit",
+        ),
+        path(
+            "organisaties/<int:organisation_id>/groepen/nieuw/",
+            staff.cohort_add,
+            name="cohort_add",
+        ),
         path("groepen/<int:cohort_id>/", staff.cohort, name="cohort"),
+        path("groepen/<int:cohort_id>/inschrijven/", enrolment.staff_enrol, name="enrol"),
+        path(
+            "groepen/<int:cohort_id>/inschrijven/controle/<str:token>/",
+            enrolment.staff_enrol_preview,
+            name="enrol_preview",
+        ),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/verplaatsen/",
+            enrolment.staff_enrollment_move,
+            name="enrollment_move",
+        ),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/uitschrijven/",
+            enrolment.staff_enrollment_withdraw,
+            name="enrollment_withdraw",
+        ),
+        path("groepen/<int:cohort_id>/gegevens/", staff.cohort_edit, name="cohort_edit"),
+        path(
+            "groepen/<int:cohort_id>/archiveren/", staff.cohort_archive_view, name="cohort_archive"
+        ),
+        path(
+            "groepen/<int:cohort_id>/terugzetten/",
+            staff.cohort_unarchive_view,
+            name="cohort_unarchive",
+        ),
         path("groepen/<int:cohort_id>/uitstel/", staff.extension, name="extension"),
+        path("privacy/", privacy.requests, name="privacy"),
+        path("privacy/<int:person_id>/anonimiseren/", privacy.anonymise, name="anonymise"),
     ],
     "staff",
 )

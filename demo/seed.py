@@ -40,6 +40,7 @@ class DemoOrganisation:
     org_admin: tuple[str, str]
     further_learners: list[str] = field(default_factory=list)
     start_offset_days: int = 0
+    admins_may_enrol: bool = False
 
 
 DEMO_ORGANISATIONS = [
@@ -51,6 +52,7 @@ DEMO_ORGANISATIONS = [
         learner=("learner@example.com", "Lotte de Leerling"),
         trainer=("trainer@example.com", "Tim Trainer"),
         org_admin=("orgadmin@example.com", "Olga Opleidingen"),
+        admins_may_enrol=True,
         further_learners=[
             "Sanne de Vries",
             "Daan Jansen",
@@ -129,7 +131,9 @@ def seed_demo(*, now: datetime.datetime | None = None) -> list[str]:
     for spec in DEMO_ORGANISATIONS:
         organisation = Organisation.objects.filter(slug=spec.slug).first()
         if organisation is None:
-            organisation = organisation_create(name=spec.name, slug=spec.slug)
+            organisation = organisation_create(
+                name=spec.name, slug=spec.slug, admins_may_enrol=spec.admins_may_enrol
+            )
             created.append(f"organisation {spec.name}")
 
         cohort = Cohort.objects.filter(organisation=organisation, name=spec.cohort_name).first()

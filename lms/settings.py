@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "courses",
     "assignments",
     "learning",
+    "privacy",
     "dashboards",
     "demo",
     "notifications",
@@ -262,6 +263,14 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 24,
+    },
+    "privacy-retention-sweep": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": 60 * 60 * 24,
+    },
+    "resend-pending-invitations": {
+        "task": "cohorts.tasks.resend_pending_invitations",
+        "schedule": 60 * 15,
     },
 }
 

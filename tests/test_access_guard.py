@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.access import AUTHENTICATED, DEBUG_ONLY, PUBLIC, ROLE_RULES
 from assignments.models import Assignment, CommentSnippet
 from assignments.services import reflection_draft, reflection_submit
+from cohorts.invitations import invitation_issue, invitation_token
 
 # Third-party URL trees that guard themselves: the Django admin by namespace (it
 # logs in through allauth, see lms/urls.py) and allauth's account pages by module
@@ -90,16 +91,45 @@ MATRIX = [
     ("organisation:home", None, [302, 403, 403, 403, 403, 200, 200, 403]),
     ("organisation:detail", "organisation", [302, 403, 403, 403, 403, 200, 404, 403]),
     ("organisation:cohort", "cohort", [302, 403, 403, 403, 403, 200, 404, 403]),
+    # HR's report as CSV: only an org admin of the cohort's organisation.
+    ("organisation:export", "cohort", [302, 403, 403, 403, 403, 200, 404, 403]),
     ("staff:home", None, [302, 403, 403, 403, 403, 403, 403, 200]),
     ("staff:organisation", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("staff:cohort", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # Enrolling: staff always; an org admin only when the organisation allows it (else a
+    # 403 that says so), and never in another organisation's cohort.
+    ("staff:enrol", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("organisation:enrol", "cohort", [302, 403, 403, 403, 403, 403, 404, 403]),
+    ("organisation:enrol", "enrol", [302, 403, 403, 403, 403, 200, 404, 403]),
+    # An unknown or expired preview sends back to the upload page.
+    ("staff:enrol_preview", "enrol_preview", [302, 403, 403, 403, 403, 403, 403, 302]),
+    ("organisation:enrol_preview", "enrol_preview", [302, 403, 403, 403, 403, 302, 404, 403]),
+    ("staff:enrollment_move", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:enrollment_withdraw", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("organisation:enrollment_move", "enrol_enrollment", [302, 403, 403, 403, 403, 200, 404, 403]),
+    (
+        "organisation:enrollment_withdraw",
+        "enrol_enrollment",
+        [302, 403, 403, 403, 403, 200, 404, 403],
+    ),
+    ("staff:organisation_add", None, [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:organisation_edit", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:cohort_add", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("profile", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    # Data rights: everyone downloads only their own data (no id in the URL) and may ask
+    # for deletion; staff handle the requests and anonymise.
+    ("privacy:export", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("privacy:deletion", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("staff:privacy", None, [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:anonymise", "person", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("welcome", None, [302, 200, 200, 200, 200, 200, 200, 200]),
     ("start", None, [302, 302, 302, 302, 302, 302, 302, 302]),
     ("health", None, [200, 200, 200, 200, 200, 200, 200, 200]),
     # The demo outbox exists only with DEBUG on (and then for staff: tests/test_outbox.py).
     ("outbox:list", None, [404, 404, 404, 404, 404, 404, 404, 404]),
     ("outbox:detail", "mail", [404, 404, 404, 404, 404, 404, 404, 404]),
+    # The invitation link is public: it explains itself to whoever holds it (here: used up).
+    ("invitations:accept", "invitation", [200, 200, 200, 200, 200, 200, 200, 200]),
 ]
 
 
@@ -145,8 +175,25 @@ def _kwargs(world, kind):
     if kind == "enrollment":
         enrollment = world.learner.enrollments.get()
         return {"cohort_id": world.cohort.pk, "enrollment_id": enrollment.pk}
+    if kind == "person":
+        return {"person_id": world.learner.pk}
+    if kind in {"enrol", "enrol_preview", "enrol_enrollment"}:
+        world.acme.admins_may_enrol = True
+        world.acme.save(update_fields=["admins_may_enrol"])
+        if kind == "enrol_preview":
+            return {"cohort_id": world.cohort.pk, "token": "onbekend"}
+        if kind == "enrol_enrollment":
+            return _kwargs(world, "enrollment")
+        return {"cohort_id": world.cohort.pk}
     if kind == "lesson":
         return {"cohort_id": world.cohort.pk, "lesson_slug": "wat-je-biedt-en-hoe-je-het-brengt"}
+    if kind == "invitation":
+        invitation = invitation_issue(
+            enrollment=world.learner.enrollments.get(),
+            invited_by=world.org_admin,
+            now=timezone.now(),
+        )
+        return {"token": invitation_token(invitation)}
     raise AssertionError(kind)
 
 
@@ -188,8 +235,40 @@ POST_MATRIX = [
     ("trainer:snippet_add", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("trainer:snippet_delete", "snippet", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("staff:extension", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
+    # Enrolling: an empty form comes back with its errors; a missing preview sends back.
+    ("staff:enrol", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("organisation:enrol", "cohort", [302, 403, 403, 403, 403, 403, 404, 403]),
+    ("organisation:enrol", "enrol", [302, 403, 403, 403, 403, 200, 404, 403]),
+    ("staff:enrol_preview", "enrol_preview", [302, 403, 403, 403, 403, 403, 403, 302]),
+    ("organisation:enrol_preview", "enrol_preview", [302, 403, 403, 403, 403, 302, 404, 403]),
+    ("staff:enrollment_move", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("organisation:enrollment_move", "enrol_enrollment", [302, 403, 403, 403, 403, 200, 404, 403]),
+    # Withdrawing: refused to an org admin whose organisation does not allow it.
+    ("organisation:enrollment_withdraw", "enrollment", [302, 403, 403, 403, 403, 403, 404, 403]),
+    (
+        "organisation:enrollment_withdraw",
+        "enrol_enrollment",
+        [302, 403, 403, 403, 403, 302, 404, 403],
+    ),
+    ("staff:enrollment_withdraw", "enrollment", [302, 403, 403, 403, 403, 403, 403, 302]),
+    # Empty staff forms come back with their errors; nothing is saved.
+    ("staff:organisation_add", None, [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:organisation_edit", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:cohort_add", "organisation", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:cohort_edit", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # Archiving a running cohort is refused with a message; restoring one that is not archived too.
+    ("staff:cohort_archive", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
+    ("staff:cohort_unarchive", "cohort", [302, 403, 403, 403, 403, 403, 403, 302]),
+    # Asking again changes nothing; anonymising is staff's alone (alice, a learner, here).
+    ("privacy:deletion", None, [302, 302, 302, 302, 302, 302, 302, 302]),
+    ("staff:anonymise", "person", [302, 403, 403, 403, 403, 403, 403, 302]),
     # Open to everyone (the choice is stored in a cookie before login); an empty form is 400.
     ("language_switch", None, [400, 400, 400, 400, 400, 400, 400, 400]),
+    # Alice already has a password: the link refuses to set another; a fresh link is not sent.
+    ("invitations:accept", "invitation", [409, 409, 409, 409, 409, 409, 409, 409]),
+    ("invitations:renew", "invitation", [200, 200, 200, 200, 200, 200, 200, 200]),
+    # Staff, and the org admin of the learner's organisation, send an invitation again.
+    ("invitations:resend", "enrollment", [302, 403, 403, 403, 403, 302, 404, 302]),
 ]
 
 

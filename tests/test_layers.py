@@ -9,7 +9,15 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Lowest first: an app may import the apps before it, never the ones after it.
-LAYERS = ["organisations", "cohorts", "courses", "assignments", "learning", "dashboards"]
+LAYERS = [
+    "organisations",
+    "cohorts",
+    "courses",
+    "assignments",
+    "learning",
+    "privacy",
+    "dashboards",
+]
 # accounts sits under everything; only its role lookup reads cohorts and organisations.
 ACCOUNTS_MAY_READ = {"accounts/roles.py": {"cohorts", "organisations"}}
 

@@ -99,3 +99,19 @@ def test_the_demo_trainer_has_a_comment_bank_to_grade_with(db):
         )
     )
     assert texts == set(TRAINER_SNIPPETS)
+
+
+def test_the_sample_enrolment_file_reads_as_thirty_new_people(db):
+    from pathlib import Path
+
+    from cohorts.csv_import import person_problem, read_people
+    from demo.seed import seed_demo
+
+    seed_demo()
+    rows = read_people(
+        (Path(__file__).parent.parent / "demo/voorbeeld-inschrijving.csv").read_bytes()
+    )
+    assert len(rows) == 30
+    assert [person_problem(row) for row in rows if row.problem or person_problem(row)] == []
+    assert any(row.first_name == "Renée" for row in rows), "Windows-1252 accents survive"
+    assert Organisation.objects.get(slug="demo-bv").admins_may_enrol
