@@ -36,4 +36,5 @@ def reflection_answers_from(data: QueryDict, assignment: Assignment) -> dict[str
 
 def positive_int(data: QueryDict, name: str) -> int | None:
     value = data.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    # isascii: isdigit() also accepts digits int() refuses, such as "²".
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None

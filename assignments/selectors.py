@@ -392,7 +392,8 @@ def _id_param(params, name: str):
     value = params.get(name, "")
     if value == "":
         return None
-    return int(value) if value.isdigit() and len(value) < 10 else _INVALID
+    # isascii: isdigit() also accepts digits int() refuses, such as "²".
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else _INVALID
 
 
 def grading_filters_from(params) -> GradingFilters:
@@ -562,7 +563,8 @@ def grade_input_from(data, assignment: Assignment) -> dict:
         value = data.get(f"rubric-{criterion['id']}", "")
         if value == "":
             continue
-        scores[criterion["id"]] = int(value) if value.isdigit() and len(value) < 6 else value
+        is_number = value.isascii() and value.isdigit() and len(value) < 6
+        scores[criterion["id"]] = int(value) if is_number else value
     return {
         "rubric_scores": scores,
         "comment": data.get("comment", ""),

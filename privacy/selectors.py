@@ -29,6 +29,8 @@ from organisations.models import Membership, Organisation
 MAX_RETENTION_MONTHS = 120
 # The AVG gives a month to answer a request; the staff list shows the date.
 ANSWER_WITHIN_MONTHS = 1
+# The longest email address there is (RFC 5321).
+MAX_EMAIL_LENGTH = 254
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -359,7 +361,11 @@ def deletion_requests() -> list[User]:
 
 def people_with_email(email: str) -> QuerySet[User]:
     """Staff looking up one person by the exact address (no partial matches to browse)."""
-    return _with_roles(User.objects.filter(email__iexact=email.strip())).order_by("pk")
+    email = email.strip()
+    if len(email) > MAX_EMAIL_LENGTH:
+        # No account has such an address; SQLite cannot even compare one this long.
+        return _with_roles(User.objects.none())
+    return _with_roles(User.objects.filter(email__iexact=email)).order_by("pk")
 
 
 @dataclass(frozen=True)
