@@ -30,10 +30,11 @@ PAGES = [
     ("trainer:cohorts", "trainer", None, 5),
     ("trainer:cohort", "trainer", "cohort", 19),
     ("organisation:home", "org_admin", None, 5),
-    ("organisation:detail", "org_admin", "organisation", 7),
+    # The people list is paged: one COUNT for the pages.
+    ("organisation:detail", "org_admin", "organisation", 8),
     ("organisation:cohort", "org_admin", "cohort", 19),
     ("staff:home", "staff", None, 5),
-    ("staff:organisation", "staff", "organisation", 7),
+    ("staff:organisation", "staff", "organisation", 8),
     ("staff:cohort", "staff", "cohort", 17),
     ("staff:organisation_add", "staff", None, 3),
     ("staff:organisation_edit", "staff", "organisation", 4),

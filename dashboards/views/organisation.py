@@ -31,17 +31,21 @@ from dashboards.views.trainer import ROWS_PER_PAGE, SEPARATORS
 from organisations.access import organisation_for_admin
 from organisations.selectors import organisation_people
 
+PEOPLE_PER_PAGE = 50
+
 
 def organisation_page(request, organisation, *, back_url, back_label, cohort_url_name):
     """One organisation page, shared with staff (who reach other cohort pages)."""
     (cohorts,) = organisation_cohorts([organisation])
+    # Paged: every enrolment of every cohort adds a person.
+    people = Paginator(organisation_people(organisation), PEOPLE_PER_PAGE)
     return render(
         request,
         "dashboards/organisation_detail.html",
         {
             "organisation": organisation,
             "cohorts": cohorts,
-            "people": organisation_people(organisation),
+            "people": people.get_page(request.GET.get("pagina")),
             "failed_invitations": failed_invitations_for(organisation),
             "can_resend": True,
             "resend_next": request.path,

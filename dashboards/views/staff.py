@@ -24,7 +24,7 @@ from cohorts.services import (
 from courses.selectors import module_schedule
 from dashboards.forms import CohortForm, OrganisationForm, ScheduleForm
 from dashboards.views.organisation import organisation_page
-from dashboards.views.shared import cohort_page, grant_extension
+from dashboards.views.shared import cohort_page, extension_form, extension_submit
 from organisations.access import organisation_for_staff
 from organisations.selectors import organisations_overview
 from organisations.services import OrganisationError, organisation_create, organisation_update
@@ -135,8 +135,13 @@ def cohort_add(request, organisation_id: int):
     )
 
 
-def _cohort_page(request, cohort, *, now, schedule_form=None, details_form=None):
-    """The staff cohort page: settings, archive, schedule, extensions."""
+def _cohort_page(
+    request, cohort, *, now, schedule_form=None, details_form=None, refused_extension=None
+):
+    """The staff cohort page: settings, archive, schedule, extensions.
+
+    A form passed in (refused, with what was entered) replaces the blank one.
+    """
     if schedule_form is None:
         schedule_form = ScheduleForm(
             schedule=module_schedule(cohort), deadlines=cohort_deadline_schedule(cohort)
@@ -155,6 +160,7 @@ def _cohort_page(request, cohort, *, now, schedule_form=None, details_form=None)
         staff_tools="dashboards/staff_cohort_tools.html",
         details_form=details_form,
         may_archive=cohort.archived_at is None and cohort.has_ended(now),
+        **({"extension_form": refused_extension} if refused_extension is not None else {}),
     )
 
 
@@ -251,5 +257,10 @@ def cohort_unarchive_view(request, cohort_id: int):
 @role_required("staff")
 @require_POST
 def extension(request, cohort_id: int):
+    """Grant an extension; a refused one brings the page back with what was entered."""
     cohort = cohort_for_staff(request.user, cohort_id)
-    return grant_extension(request, cohort, back=reverse("staff:cohort", args=[cohort.pk]))
+    now = timezone.now()
+    form = extension_form(cohort, request.POST)
+    if extension_submit(request, form, now=now):
+        return redirect("staff:cohort", cohort_id=cohort.pk)
+    return _cohort_page(request, cohort, now=now, refused_extension=form)
