@@ -285,8 +285,8 @@ def _quiz_submit(request, enrollment, assignment, state, now):
     except AssignmentError as error:
         if not error.field_messages:
             raise
-        # Unanswered questions: the form comes back with every answer kept.
-        messages.error(request, str(error))
+        # Unanswered questions: the form comes back with every answer kept. The form
+        # shows the error itself (role=alert); a flash message would say it twice.
         return _quiz_page(
             request, enrollment, assignment, state, attempt=None, error=error, chosen=raw
         )

@@ -200,3 +200,19 @@ def test_staff_schedule_rejects_bad_dates_and_changes_nothing(client, world):
     assert response.status_code == 200
     assert "31-31-2026" in response.content.decode()
     assert not world.cohort.module_releases.exists()
+
+
+def test_with_every_open_lesson_read_continue_leads_to_the_open_work(learner_client, world):
+    from courses.services import lesson_mark_read
+
+    enrollment = world.learner.enrollments.select_related("cohort__course").get()
+    now = timezone.now()
+    state = course_state(enrollment, now=now)
+    for lesson_state in state.lessons:
+        if lesson_state.is_open:
+            lesson_mark_read(enrollment=enrollment, lesson=lesson_state.lesson, now=now)
+    first_work = course_state(enrollment, now=now).upcoming[0].assignment
+    body = learner_client.get(reverse("learn:home")).content.decode()
+    url = reverse("learn:assignment", args=[world.cohort.pk, first_work.slug])
+    assert f'<a class="button" href="{url}">' in body
+    assert "Je bent bij" not in body
