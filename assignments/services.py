@@ -26,6 +26,7 @@ from assignments.scoring import (
     scan_result,
 )
 from assignments.selectors import quiz_attempts_left
+from assignments.signals import grade_released
 from cohorts.models import Enrollment
 
 MAX_FIELD_CHARACTERS = 40_000
@@ -414,6 +415,7 @@ def submission_grade(
         released_at=now,
     )
     submission.status = status
+    grade_released.send(sender=Grade, grade=grade, now=now)
     return grade
 
 

@@ -31,18 +31,15 @@ import hashlib
 import hmac
 import logging
 import secrets
-import smtplib
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.crypto import salted_hmac
 
+from accounts.mail import TransientSendError, deliver, describe, render_email
 from cohorts.models import Enrollment, Invitation
 from organisations.models import Organisation
 
@@ -69,10 +66,6 @@ _UNUSED = (Invitation.Status.PENDING, Invitation.Status.SENT, Invitation.Status.
 
 class InvitationError(Exception):
     """An invitation cannot be used; the message is shown to the link holder."""
-
-
-class TransientSendError(Exception):
-    """The mail server could not take the message now; try again later."""
 
 
 # --- tokens -----------------------------------------------------------------
@@ -172,40 +165,6 @@ def enrolment_notice_send(*, enrollment: Enrollment) -> None:
 # --- sending ------------------------------------------------------------------
 
 
-def _is_permanent(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
-        return True
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code >= 500
-    return False
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:500]
-
-
-def _render(template: str, context: dict, language: str) -> EmailMultiAlternatives:
-    with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        text = render_to_string(f"emails/{template}_message.txt", context)
-        html = render_to_string(f"emails/{template}_message.html", context)
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-    subject = prefix + " ".join(subject.split())
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [context["to"]])
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def _deliver(message: EmailMultiAlternatives) -> None:
-    """Send, sorting SMTP errors into transient (raised as such) and permanent (re-raised)."""
-    try:
-        message.send()
-    except Exception as error:
-        if _is_permanent(error):
-            raise
-        raise TransientSendError(_describe(error)) from error
-
-
 def invitation_claim(*, invitation_id: int, now: datetime.datetime) -> bool:
     """Take the right to send this row now; at most one worker gets True."""
     claimed = (
@@ -242,9 +201,9 @@ def invitation_send(*, invitation_id: int, now: datetime.datetime) -> None:
         "expires_at": invitation.expires_at,
         "site_url": settings.SITE_URL,
     }
-    message = _render("invitation", context, user.language)
+    message = render_email("invitation", context, user.language)
     try:
-        _deliver(message)
+        deliver(message)
     except TransientSendError as error:
         if invitation.attempts >= MAX_ATTEMPTS:
             claimed.update(status=Invitation.Status.FAILED, last_error=str(error))
@@ -253,7 +212,7 @@ def invitation_send(*, invitation_id: int, now: datetime.datetime) -> None:
         raise
     except Exception as error:
         logger.warning("Invitation %s could not be delivered: %s", invitation_id, error)
-        claimed.update(status=Invitation.Status.FAILED, last_error=_describe(error))
+        claimed.update(status=Invitation.Status.FAILED, last_error=describe(error))
         return
     claimed.update(status=Invitation.Status.SENT, sent_at=now, last_error="")
 
@@ -276,7 +235,7 @@ def enrolment_notice_deliver(*, enrollment_id: int) -> None:
         "site_url": settings.SITE_URL,
     }
     try:
-        _deliver(_render("enrolment_notice", context, user.language))
+        deliver(render_email("enrolment_notice", context, user.language))
     except TransientSendError:
         raise
     except Exception as error:

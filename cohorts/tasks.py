@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from accounts.mail import TransientSendError
 from cohorts import invitations
-from cohorts.invitations import TransientSendError
 
 RETRY = {
     "autoretry_for": (TransientSendError,),

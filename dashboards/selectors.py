@@ -9,7 +9,7 @@ for one moment ``now`` that the view takes once.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +20,14 @@ from cohorts.models import Cohort, Enrollment, Invitation
 from cohorts.selectors import cohorts_overview
 from courses.models import LessonProgress
 from dashboards.charts import bar_chart, cohort_quadrant_chart
-from learning.progress import CourseState, course_states
+from learning.progress import (
+    CourseState,
+    course_states,
+    is_inactive,
+    last_activity_by_enrollment,
+)
 from organisations.models import Membership, Organisation
 
-INACTIVE_AFTER = datetime.timedelta(days=7)
 MIN_GROUP = 5  # as on the learner side: a group chart needs at least five results
 TIMELINE_LIMIT = 50
 MAX_WEEKS = 53
@@ -134,58 +138,9 @@ def learner_rows(enrollments, *, now: datetime.datetime) -> list[LearnerRow]:
         row = LearnerRow(state=state, last_activity=last)
         if not state.is_complete:
             row.overdue_count = len(state.overdue)
-            row.is_inactive = _is_inactive(enrollment, last, now)
+            row.is_inactive = is_inactive(enrollment, last, now=now)
         rows.append(row)
     return rows
-
-
-def _is_inactive(enrollment: Enrollment, last: datetime.datetime | None, now) -> bool:
-    """No activity for a week while the cohort runs, counted from the learner's own
-    start when they have done nothing yet (someone who joined yesterday is not idle)."""
-    cohort = enrollment.cohort
-    if not cohort.is_running(now):
-        return False
-    since = last or datetime.datetime.combine(enrollment.starts_on, datetime.time(), cohort.tz)
-    return now - since >= INACTIVE_AFTER
-
-
-def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
-    """The latest moment each learner did something (two aggregate queries).
-
-    Activity is reading a lesson, starting or handing in work, and editing a draft.
-    ``updated_at`` counts only for drafts: grading a reflection also moves it, and a
-    trainer's approval is not the learner's activity.
-    """
-    latest: dict[int, datetime.datetime] = {}
-
-    def keep(enrollment_id, *moments):
-        for moment in moments:
-            if moment is not None and (
-                enrollment_id not in latest or moment > latest[enrollment_id]
-            ):
-                latest[enrollment_id] = moment
-
-    lessons = (
-        LessonProgress.objects.filter(enrollment__in=enrollments)
-        .values("enrollment_id")
-        .annotate(last=Max("read_at"))
-        .values_list("enrollment_id", "last")
-    )
-    for enrollment_id, moment in lessons:
-        keep(enrollment_id, moment)
-    work = (
-        Submission.objects.filter(enrollment__in=enrollments)
-        .values("enrollment_id")
-        .annotate(
-            created=Max("created_at"),
-            submitted=Max("submitted_at"),
-            edited=Max("updated_at", filter=Q(status=Submission.Status.DRAFT)),
-        )
-        .values_list("enrollment_id", "created", "submitted", "edited")
-    )
-    for enrollment_id, *moments in work:
-        keep(enrollment_id, *moments)
-    return latest
 
 
 def cohort_learners(cohort: Cohort) -> QuerySet[Enrollment]:

@@ -11,9 +11,11 @@ rule: every lesson read and every assignment done (``AssignmentState.is_done``).
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Max, Q
+
 from assignments.deadlines import deadline_book
 from assignments.feedback import unseen_feedback
-from assignments.models import Assignment
+from assignments.models import Assignment, Submission
 from assignments.selectors import (
     AssignmentState,
     assignments_by_module,
@@ -21,7 +23,7 @@ from assignments.selectors import (
     submissions_by_work,
 )
 from cohorts.models import Cohort, Enrollment
-from courses.models import Course, Lesson, Module
+from courses.models import Course, Lesson, LessonProgress, Module
 from courses.selectors import (
     lessons_by_module,
     lessons_read,
@@ -164,6 +166,72 @@ class CourseState:
 
     def lesson_state(self, lesson: Lesson) -> LessonState | None:
         return next((s for s in self.lessons if s.lesson.pk == lesson.pk), None)
+
+
+# --- Activity ---------------------------------------------------------------------
+
+# No activity for this long while the cohort runs counts as inactive (the default).
+INACTIVE_AFTER = datetime.timedelta(days=7)
+
+
+def inactive_since(enrollment: Enrollment, last: datetime.datetime | None) -> datetime.datetime:
+    """Since when the learner has been idle: their last activity, or their own start."""
+    return last or datetime.datetime.combine(
+        enrollment.starts_on, datetime.time(), enrollment.cohort.tz
+    )
+
+
+def is_inactive(
+    enrollment: Enrollment,
+    last: datetime.datetime | None,
+    *,
+    now: datetime.datetime,
+    after: datetime.timedelta = INACTIVE_AFTER,
+) -> bool:
+    """No activity for a week while the cohort runs, counted from the learner's own
+    start when they have done nothing yet (someone who joined yesterday is not idle)."""
+    if not enrollment.cohort.is_running(now):
+        return False
+    return now - inactive_since(enrollment, last) >= after
+
+
+def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
+    """The latest moment each learner did something (two aggregate queries).
+
+    Activity is reading a lesson, starting or handing in work, and editing a draft.
+    ``updated_at`` counts only for drafts: grading a reflection also moves it, and a
+    trainer's approval is not the learner's activity.
+    """
+    latest: dict[int, datetime.datetime] = {}
+
+    def keep(enrollment_id, *moments):
+        for moment in moments:
+            if moment is not None and (
+                enrollment_id not in latest or moment > latest[enrollment_id]
+            ):
+                latest[enrollment_id] = moment
+
+    lessons = (
+        LessonProgress.objects.filter(enrollment__in=enrollments)
+        .values("enrollment_id")
+        .annotate(last=Max("read_at"))
+        .values_list("enrollment_id", "last")
+    )
+    for enrollment_id, moment in lessons:
+        keep(enrollment_id, moment)
+    work = (
+        Submission.objects.filter(enrollment__in=enrollments)
+        .values("enrollment_id")
+        .annotate(
+            created=Max("created_at"),
+            submitted=Max("submitted_at"),
+            edited=Max("updated_at", filter=Q(status=Submission.Status.DRAFT)),
+        )
+        .values_list("enrollment_id", "created", "submitted", "edited")
+    )
+    for enrollment_id, *moments in work:
+        keep(enrollment_id, *moments)
+    return latest
 
 
 def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:

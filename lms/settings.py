@@ -234,8 +234,9 @@ globals().update(email_settings(EMAIL_URL, base_dir=BASE_DIR))
 
 if CELERY_BROKER_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any task runs; the reminder sweep, not a far-future ETA,
-        # is what sends late work, so redelivery after this is only a safety net.
+        # Longer than any task runs and than the longest retry wait (five minutes,
+        # notifications.services.RETRY_MAX); the reminder sweep, not a far-future
+        # ETA, sends later work, so redelivery after this is only a safety net.
         "visibility_timeout": 3600,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
@@ -270,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "resend-pending-invitations": {
         "task": "cohorts.tasks.resend_pending_invitations",
+        "schedule": 60 * 15,
+    },
+    # The reminder sweep (docs/reminders.md): runs in UTC; each person's local time
+    # and the quiet hours are worked out per person, so DST never shifts it.
+    "reminder-sweep": {
+        "task": "notifications.tasks.sweep",
         "schedule": 60 * 15,
     },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("welkom/", account_views.welcome, name="welcome"),
     path("profiel/", account_views.profile, name="profile"),
     path("profiel/", include("privacy.urls")),
+    path("", include("notifications.mail_urls")),
     path("taal/", account_views.language_switch, name="language_switch"),
     path("health/", account_views.health, name="health"),
     path("leren/", include("learning.urls")),
