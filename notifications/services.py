@@ -360,7 +360,13 @@ def message_send(*, message_id: int, now: datetime.datetime) -> str:
     dropped = [item.pk for item in items if item not in keep]
     if dropped:
         ReminderItem.objects.filter(pk__in=dropped).update(dropped=True)
-    email = mail.build(message, keep, now=now) if keep else None
+    try:
+        email = mail.build(message, keep, now=now) if keep else None
+    except Exception as error:
+        # A bug in a template must not stop everyone else's mail.
+        logger.exception("Reminder email %s could not be rendered", message_id)
+        claimed.update(status=Message.Status.FAILED, last_error=describe(error))
+        return Message.Status.FAILED
     if email is None:
         claimed.update(status=Message.Status.CANCELLED, last_error="")
         return Message.Status.CANCELLED

@@ -23,6 +23,7 @@ from assignments.models import (
 )
 from cohorts.models import Cohort, Enrollment, Invitation
 from courses.models import LessonProgress
+from notifications.models import MailOptOut, Message
 from organisations.models import Membership, Organisation
 
 # Retention is counted in whole months and bounded, so the date arithmetic stays in range.
@@ -323,6 +324,26 @@ def personal_data(user: User, *, now: datetime.datetime) -> dict:
             "extensions_granted": Extension.objects.filter(granted_by=user).count(),
         },
         "invitations_sent": Invitation.objects.filter(invited_by=user).count(),
+        # The reminder mail sent to them: what it was about and when, never its text.
+        "reminder_emails": [
+            {
+                "kind": message.kind,
+                "kind_label": message.get_kind_display(),
+                "status": message.status,
+                "status_label": message.get_status_display(),
+                "created_at": message.created_at,
+                "sent_at": message.sent_at,
+                "rules": [item.rule for item in message.items.all()],
+                "reminders": [item.get_rule_display() for item in message.items.all()],
+            }
+            for message in Message.objects.filter(recipient=user)
+            .prefetch_related("items")
+            .order_by("created_at", "pk")
+        ],
+        "email_switched_off": [
+            {"category": opt_out.category, "label": opt_out.get_category_display()}
+            for opt_out in MailOptOut.objects.filter(user=user).order_by("category")
+        ],
     }
 
 

@@ -31,6 +31,7 @@ from assignments.models import (
     SubmissionMessage,
 )
 from cohorts.models import Enrollment, Invitation
+from notifications.models import MailOptOut, Message
 from organisations.models import Membership
 from privacy.selectors import retention_due
 
@@ -110,6 +111,9 @@ def _scrub(user: User, now: datetime.datetime) -> User:
     # A trainer's comment on their work does the same; the rubric scores stay.
     Grade.objects.filter(submission__enrollment_id__in=enrollment_ids).update(comment="")
     Invitation.objects.filter(enrollment_id__in=enrollment_ids).delete()
+    # The reminder mail sent to them, with its log (an error can quote the address).
+    Message.objects.filter(recipient=user).delete()
+    MailOptOut.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).update(department="")
     CommentSnippet.objects.filter(trainer=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -15,6 +15,7 @@ LAYERS = [
     "courses",
     "assignments",
     "learning",
+    "notifications",
     "privacy",
     "dashboards",
 ]

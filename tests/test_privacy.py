@@ -35,6 +35,7 @@ from cohorts.models import Enrollment, Invitation
 from cohorts.services import cohort_assign_trainer, enrollment_create
 from courses.models import Lesson, LessonProgress
 from courses.services import lesson_mark_read
+from notifications.models import Category, MailOptOut, Message, Rule
 from organisations.models import Membership, Organisation
 from privacy.selectors import months_after, months_before
 from privacy.services import PrivacyError, anonymised_email, user_anonymise
@@ -350,7 +351,20 @@ def test_the_confirmation_page_says_what_happens_and_changes_nothing(client, wor
     assert world.learner.email == "alice@example.com"
 
 
+def test_export_lists_reminder_mail_without_its_text(client, world, work):
+    MailOptOut.objects.create(user=world.learner, category=Category.MODULES)
+    data, html, _raw = _export(client, world.learner)
+    # The released grade in ``work`` made a "feedback ready" mail.
+    kinds = [(row["kind"], row["rules"]) for row in data["reminder_emails"]]
+    assert kinds == [(Message.Kind.EVENT, [Rule.FEEDBACK_READY])]
+    assert [row["category"] for row in data["email_switched_off"]] == [Category.MODULES]
+    assert data["reminder_emails"][0]["reminders"][0] in html
+    # Only what it was about: the feedback's own words stay out of the mail log.
+    assert TARA_COMMENT not in json.dumps(data["reminder_emails"])
+
+
 def test_anonymising_removes_what_identifies_the_person(client, world, work):
+    MailOptOut.objects.create(user=world.learner, category=Category.MODULES)
     Client().force_login(world.learner)
     Client().force_login(world.learner_other)  # another person's session stays
     client.force_login(world.staff)
@@ -372,6 +386,8 @@ def test_anonymising_removes_what_identifies_the_person(client, world, work):
     assert Grade.objects.get(pk=work["grade"].pk).comment == ""
     assert Membership.objects.get(user=alice).department == ""
     assert not Invitation.objects.filter(enrollment__user=alice).exists()
+    assert not Message.objects.filter(recipient=alice).exists()
+    assert not MailOptOut.objects.filter(user=alice).exists()
     # Nobody else's work is touched.
     assert SubmissionMessage.objects.filter(text=TARA_TO_CARL).exists()
     assert Submission.objects.get(enrollment__user=work["carl"]).answers["verhaal"]
