@@ -152,7 +152,7 @@ def _fill(message: Message, items: list[ReminderItem], context: dict, *, now) ->
         )
         return "reminder_daily"
     if message.kind == Message.Kind.DIGEST:
-        count, oldest = waiting_work(message.recipient)
+        count, oldest = waiting_work(message.recipient, now=now)
         if not count:
             return None
         context.update(

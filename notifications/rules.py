@@ -240,7 +240,7 @@ def learner_candidates(cohorts: list[Cohort], *, now: datetime.datetime) -> list
                         **base,
                         rule=Rule.INACTIVE,
                         target=f"enrollment:{enrollment.pk}",
-                        occurrence=f"{since:%Y%m%d%H%M}:{period}",
+                        occurrence=f"{since.astimezone(datetime.UTC):%Y%m%d%H%M}:{period}",
                     )
                 )
     return found
@@ -345,11 +345,14 @@ def summary_candidates(cohorts: list[Cohort], *, now: datetime.datetime) -> list
     return found
 
 
-def waiting_work(trainer) -> tuple[int, datetime.datetime | None]:
-    """How many reflections wait for ``trainer`` and since when the oldest (one query)."""
+def waiting_work(trainer, *, now: datetime.datetime) -> tuple[int, datetime.datetime | None]:
+    """How many reflections wait for ``trainer`` and since when the oldest, in the running
+    cohorts that have the digest on (two queries)."""
+    cohort_ids = [cohort.pk for cohort in running_cohorts(now) if rules_for(cohort).trainer_digest]
     row = Submission.objects.filter(
         status=Submission.Status.SUBMITTED,
         assignment__kind=Assignment.Kind.REFLECTION,
+        enrollment__cohort_id__in=cohort_ids,
         enrollment__cohort__trainers=trainer,
         enrollment__status=Enrollment.Status.ACTIVE,
     ).aggregate(count=Count("pk"), oldest=Min("submitted_at"))

@@ -14,17 +14,20 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.mail import TransientSendError, deliver, describe
-from cohorts.models import Enrollment
+from cohorts.models import Cohort, Enrollment
 from learning.progress import course_states, last_activity_by_enrollment
 from notifications import mail
 from notifications.models import (
     RULE_CATEGORY,
     Category,
+    CohortReminderRules,
     MailOptOut,
     Message,
     ReminderItem,
@@ -54,8 +57,6 @@ RETRY_BASE = datetime.timedelta(seconds=30)
 RETRY_MAX = datetime.timedelta(minutes=5)
 # At most this many messages are handed out per sweep (the rest next time).
 SWEEP_BATCH = 2000
-# One nudge per learner per day from their trainers.
-NUDGE_RULE_OCCURRENCE = "%Y%m%d"
 
 # Publishing waits briefly for the broker, once; a request never hangs on an outage.
 PUBLISH = {
@@ -166,10 +167,14 @@ def _record(candidates: list[Candidate], *, now: datetime.datetime) -> None:
     recipients = {c.recipient.pk: c.recipient for c in candidates}
     # An older daily mail that never went (a night, an outage) is replaced by today's:
     # its items are found again above, so one mail carries them.
-    stale = Q()
+    # People grouped by (kind, local date): a handful of groups, whatever the cohort size.
+    by_day = defaultdict(set)
     for recipient_id, kind, local_date in groups:
+        by_day[(kind, local_date)].add(recipient_id)
+    stale = Q()
+    for (kind, local_date), recipient_ids in by_day.items():
         if kind == Message.Kind.DAILY:
-            stale |= Q(recipient_id=recipient_id, local_date__lt=local_date)
+            stale |= Q(recipient_id__in=recipient_ids, local_date__lt=local_date)
     if stale:
         Message.objects.filter(
             stale, kind=Message.Kind.DAILY, status=Message.Status.PENDING
@@ -189,8 +194,8 @@ def _record(candidates: list[Candidate], *, now: datetime.datetime) -> None:
         ignore_conflicts=True,
     )
     wanted = Q()
-    for recipient_id, kind, local_date in groups:
-        wanted |= Q(recipient_id=recipient_id, kind=kind, local_date=local_date)
+    for (kind, local_date), recipient_ids in by_day.items():
+        wanted |= Q(recipient_id__in=recipient_ids, kind=kind, local_date=local_date)
     messages = {
         (m.recipient_id, m.kind, m.local_date): m
         for m in Message.objects.select_for_update().filter(wanted)
@@ -226,6 +231,10 @@ def messages_to_send(*, now: datetime.datetime) -> list[int]:
         Message.objects.filter(
             Q(status=Message.Status.PENDING, send_after__lte=now)
             | Q(status=Message.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
+        )
+        # Event mail published on commit a moment ago is already on its way.
+        .exclude(
+            kind=Message.Kind.EVENT, status=Message.Status.PENDING, created_at__gt=now - SWEEP_AFTER
         )
         .order_by("send_after", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
@@ -328,7 +337,8 @@ def message_send(*, message_id: int, now: datetime.datetime) -> str:
     message = Message.objects.select_related("recipient").filter(pk=message_id).first()
     if message is None:
         return "skipped"
-    if message.status == Message.Status.PENDING and not is_daytime(message.recipient, now):
+    if not is_daytime(message.recipient, now):
+        # Night where the person lives: a pending message waits for their 08:00.
         Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
             send_after=next_daytime(message.recipient, now)
         )
@@ -546,3 +556,65 @@ def unsubscribe(*, user_id: int, categories: list[str]) -> list[str]:
             MailOptOut.objects.get_or_create(user_id=user_id, category=category)
             done.append(category)
     return done
+
+
+# --- staff's reminder rules per cohort ----------------------------------------------------
+
+
+def _rule_fields() -> dict:
+    """The fields staff may change: name -> model field (not the cohort, not updated_at)."""
+    return {
+        f.name: f
+        for f in CohortReminderRules._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in {"cohort", "updated_at"}
+    }
+
+
+def _bounds(model_field) -> tuple[int, int]:
+    low = next(v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator))
+    high = next(v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator))
+    return low, high
+
+
+@transaction.atomic
+def reminder_rules_update(*, cohort, data: dict) -> CohortReminderRules:
+    """Change a cohort's reminder rules; fields not in ``data`` keep their value.
+
+    Every number stays within its bounds, and the second reminder before a deadline
+    comes closer to it than the first (or is 0: none); otherwise nothing changes.
+    """
+    fields = _rule_fields()
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise NotificationError(
+            _("Unknown reminder settings: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+    # Lock the cohort, so two saves at once create one row and the last one wins whole.
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    rules = CohortReminderRules.objects.filter(cohort=cohort).first() or CohortReminderRules(
+        cohort=cohort
+    )
+    for name, value in data.items():
+        model_field = fields[name]
+        label = capfirst(model_field.verbose_name)
+        if isinstance(model_field, models.BooleanField):
+            if not isinstance(value, bool):
+                raise NotificationError(_("%(field)s must be on or off.") % {"field": label})
+        else:
+            low, high = _bounds(model_field)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise NotificationError(
+                    _("%(field)s must be a whole number from %(low)d to %(high)d.")
+                    % {"field": label, "low": low, "high": high}
+                )
+        setattr(rules, name, value)
+    if rules.due_soon_second_days and rules.due_soon_second_days >= rules.due_soon_first_days:
+        raise NotificationError(
+            _(
+                "The second reminder must come closer to the deadline than the first: "
+                "choose fewer days than %(first)d, or 0 for no second reminder."
+            )
+            % {"first": rules.due_soon_first_days}
+        )
+    rules.save()
+    return rules

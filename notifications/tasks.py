@@ -4,11 +4,15 @@ A retry waits at most ``services.RETRY_MAX`` (five minutes), far below the broke
 visibility timeout (an hour), so Redis never delivers a waiting retry a second time.
 """
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from accounts.mail import TransientSendError
 from notifications import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="notifications.tasks.send_message", max_retries=services.MAX_ATTEMPTS)
@@ -25,6 +29,13 @@ def send_message(self, message_id: int) -> None:
 def sweep() -> int:
     """Beat, every 15 minutes: write what is due, hand each message to a worker."""
     result = services.reminders_sweep(now=timezone.now())
+    published = 0
     for message_id in result.to_send:
-        send_message.apply_async((message_id,), **services.PUBLISH)
-    return len(result.to_send)
+        try:
+            send_message.apply_async((message_id,), **services.PUBLISH)
+        except Exception:
+            # The row stays pending; the next sweep hands it out again.
+            logger.exception("Could not publish reminder email %s", message_id)
+            continue
+        published += 1
+    return published
