@@ -10,6 +10,7 @@ from accounts.models import time_zone_choices
 from cohorts.models import Cohort
 from cohorts.selectors import trainer_candidates
 from courses.models import Course
+from notifications.models import CohortReminderRules
 from organisations.models import Organisation
 from organisations.services import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN
 
@@ -242,3 +243,38 @@ class CohortForm(forms.Form):
     def fields_for_details(self):
         """Every field but the trainers, which the template shows as a group."""
         return [self[name] for name in self.fields if name not in {"trainers", "trainer_email"}]
+
+
+class ReminderRulesForm(forms.ModelForm):
+    """Staff's reminder settings for one cohort (saved by ``reminder_rules_update``)."""
+
+    GROUPS = (
+        (_("Before a deadline"), ("due_soon", "due_soon_first_days", "due_soon_second_days")),
+        (_("After a deadline"), ("overdue", "overdue_days")),
+        (_("Quiet learners"), ("inactive", "inactive_days")),
+        (_("Other emails"), ("module_released", "feedback_ready", "trainer_digest", "org_summary")),
+    )
+
+    class Meta:
+        model = CohortReminderRules
+        # Every setting but the cohort and updated_at (tests/test_reminder_pages.py
+        # checks that none is left out).
+        fields = [
+            "due_soon",
+            "due_soon_first_days",
+            "due_soon_second_days",
+            "overdue",
+            "overdue_days",
+            "inactive",
+            "inactive_days",
+            "module_released",
+            "feedback_ready",
+            "trainer_digest",
+            "org_summary",
+        ]
+
+    def groups(self) -> list[dict]:
+        return [
+            {"legend": legend, "fields": [self[name] for name in names]}
+            for legend, names in self.GROUPS
+        ]

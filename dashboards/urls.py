@@ -25,6 +25,11 @@ trainer_patterns = (
             trainer.learner,
             name="learner",
         ),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/herinnering/",
+            trainer.nudge,
+            name="nudge",
+        ),
     ],
     "trainer",
 )
@@ -97,6 +102,12 @@ staff_patterns = (
             name="cohort_unarchive",
         ),
         path("groepen/<int:cohort_id>/uitstel/", staff.extension, name="extension"),
+        path(
+            "groepen/<int:cohort_id>/herinneringen/",
+            staff.cohort_reminders,
+            name="cohort_reminders",
+        ),
+        path("herinneringen/", staff.reminders, name="reminders"),
         path("privacy/", privacy.requests, name="privacy"),
         path("privacy/<int:person_id>/anonimiseren/", privacy.anonymise, name="anonymise"),
     ],

@@ -10,6 +10,7 @@ from accounts.access import AUTHENTICATED, DEBUG_ONLY, PUBLIC, ROLE_RULES
 from assignments.models import Assignment, CommentSnippet
 from assignments.services import reflection_draft, reflection_submit
 from cohorts.invitations import invitation_issue, invitation_token
+from notifications.mail import unsubscribe_token
 
 # Third-party URL trees that guard themselves: the Django admin by namespace (it
 # logs in through allauth, see lms/urls.py) and allauth's account pages by module
@@ -130,6 +131,13 @@ MATRIX = [
     ("outbox:detail", "mail", [404, 404, 404, 404, 404, 404, 404, 404]),
     # The invitation link is public: it explains itself to whoever holds it (here: used up).
     ("invitations:accept", "invitation", [200, 200, 200, 200, 200, 200, 200, 200]),
+    # Reminder mail: staff's log and each cohort's rules; everyone's own email
+    # preferences; the unsubscribe link in a mail is public (the signed token is the key)
+    # and a GET only shows a button.
+    ("staff:reminders", None, [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("staff:cohort_reminders", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("notifications:preferences", None, [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("notifications:unsubscribe", "unsubscribe", [200, 200, 200, 200, 200, 200, 200, 200]),
 ]
 
 
@@ -187,6 +195,8 @@ def _kwargs(world, kind):
         return {"cohort_id": world.cohort.pk}
     if kind == "lesson":
         return {"cohort_id": world.cohort.pk, "lesson_slug": "wat-je-biedt-en-hoe-je-het-brengt"}
+    if kind == "unsubscribe":
+        return {"token": unsubscribe_token(world.learner.pk, ["deadlines"])}
     if kind == "invitation":
         invitation = invitation_issue(
             enrollment=world.learner.enrollments.get(),
@@ -270,6 +280,15 @@ POST_MATRIX = [
     ("invitations:renew", "invitation", [200, 200, 200, 200, 200, 200, 200, 200]),
     # Staff, and the org admin of the learner's organisation, send an invitation again.
     ("invitations:resend", "enrollment", [302, 403, 403, 403, 403, 302, 404, 302]),
+    # A personal reminder: only a trainer of the learner's cohort (sent, or refused with
+    # a message, then back to the learner's page).
+    ("trainer:nudge", "enrollment", [302, 403, 403, 302, 404, 403, 403, 403]),
+    # An empty rules form comes back with its errors; nothing is saved.
+    ("staff:cohort_reminders", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # Saving preferences goes back to the page; the one-click unsubscribe (RFC 8058)
+    # needs no session and no CSRF token.
+    ("notifications:preferences", None, [302, 302, 302, 302, 302, 302, 302, 302]),
+    ("notifications:unsubscribe", "unsubscribe", [200, 200, 200, 200, 200, 200, 200, 200]),
 ]
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from assignments.services import quiz_submit, reflection_draft, reflection_submit, scan_submit
 from cohorts.models import Enrollment
 from courses.models import Lesson, Module
+from notifications.models import Message, ReminderItem, Rule
 from tests.assignment_helpers import (
     QUIZ,
     REFLECTION,
@@ -100,11 +101,41 @@ def _hand_in_everything(user) -> None:
     )
 
 
+def _undelivered_reminder(world, enrollment) -> None:
+    """A reminder email that failed: listed in staff's log, on the organisation's page
+    and on the trainer's page of the learner."""
+    now = timezone.now()
+    message = Message.objects.create(
+        recipient=world.learner,
+        organisation=world.acme,
+        kind=Message.Kind.DAILY,
+        local_date=now.date(),
+        send_after=now,
+        created_at=now,
+        status=Message.Status.FAILED,
+        attempts=1,
+        last_error="SMTPRecipientsRefused: 550 <alice@example.com> mailbox unavailable",
+    )
+    ReminderItem.objects.create(
+        recipient=world.learner,
+        message=message,
+        rule=Rule.OVERDUE,
+        target="assignment",
+        occurrence="late",
+        enrollment=enrollment,
+        assignment=assignment(QUIZ),
+        due_on=now.date(),
+        created_at=now,
+    )
+
+
 def _pages(world) -> dict[str, tuple[object, str, int]]:
     """Page name -> (who looks, URL, expected status). ``None`` is a visitor."""
     submitter = make_learner(world.cohort, email="carla@example.com", display_name="Carla")
     _hand_in_everything(submitter)
     cohort, organisation = world.cohort.pk, world.acme.pk
+    enrollment = Enrollment.objects.get(user=world.learner)
+    _undelivered_reminder(world, enrollment)
     pages = {
         "login": (None, reverse("account_login"), 200),
         "password-reset": (None, reverse("account_reset_password"), 200),
@@ -130,6 +161,17 @@ def _pages(world) -> dict[str, tuple[object, str, int]]:
             200,
         ),
         "staff-cohort": (world.staff, reverse("staff:cohort", args=[cohort]), 200),
+        "staff-reminders": (world.staff, reverse("staff:reminders"), 200),
+        "staff-cohort-reminders": (
+            world.staff,
+            reverse("staff:cohort_reminders", args=[cohort]),
+            200,
+        ),
+        "trainer-learner": (
+            world.trainer,
+            reverse("trainer:learner", args=[cohort, enrollment.pk]),
+            200,
+        ),
         "welcome": (world.nobody, reverse("welcome"), 200),
     }
     pages |= {name: (world.learner, url, 200) for name, url in _learner_pages(world).items()}

@@ -30,11 +30,12 @@ PAGES = [
     ("trainer:cohorts", "trainer", None, 5),
     ("trainer:cohort", "trainer", "cohort", 19),
     ("organisation:home", "org_admin", None, 5),
-    # The people list is paged: one COUNT for the pages.
-    ("organisation:detail", "org_admin", "organisation", 8),
+    # The people list is paged: one COUNT for the pages; undelivered reminder mail is
+    # one query (the newest rows, each carrying the total).
+    ("organisation:detail", "org_admin", "organisation", 9),
     ("organisation:cohort", "org_admin", "cohort", 19),
     ("staff:home", "staff", None, 5),
-    ("staff:organisation", "staff", "organisation", 8),
+    ("staff:organisation", "staff", "organisation", 9),
     ("staff:cohort", "staff", "cohort", 17),
     ("staff:organisation_add", "staff", None, 3),
     ("staff:organisation_edit", "staff", "organisation", 4),
@@ -159,7 +160,7 @@ def test_assignment_pages_do_not_grow_with_the_cohort(client, world, slug):
 OVERVIEW_PAGES = [
     ("trainer:cohort", 19),
     ("trainer:export", 15),
-    ("trainer:learner", 19),
+    ("trainer:learner", 20),
 ]
 
 
@@ -309,3 +310,115 @@ def test_grading_page_does_not_grow_with_revisions_cohort_or_comment_bank(client
     _waiting_work(world.cohort, 6)
     large = _count(client, reverse("trainer:grade", args=[submission.pk]))
     assert (small, large) == (GRADING_PAGE_QUERIES, GRADING_PAGE_QUERIES)
+
+
+# --- Reminder mail: staff's log and a learner's reminders on the trainer's page ------
+
+# session, user, roles; the page's COUNT, its rows (recipient and organisation joined),
+# their items' rules; the organisations for the filter.
+REMINDER_LOG_QUERIES = 7
+# The learner's page as pinned above: the reminders about the learner are one query.
+LEARNER_WITH_REMINDERS_QUERIES = 20
+
+
+def _reminder_item(message, rule, target, *, day, **fields):
+    from notifications.models import ReminderItem
+
+    return ReminderItem(
+        recipient=message.recipient,
+        message=message,
+        rule=rule,
+        target=target,
+        occurrence=f"{day:%Y%m%d}",
+        created_at=message.created_at,
+        **fields,
+    )
+
+
+def _reminder_mail(world, n, *, offset=0):
+    """``n`` days of reminder mail: a daily mail to alice with three items (sent, and
+    every third failed), a trainer's nudge, tara's digest and olga's summary."""
+    import datetime
+
+    from notifications.models import Message, ReminderItem, Rule
+
+    enrollment = world.learner.enrollments.get()
+    reflection, quiz = assignment(REFLECTION), assignment(QUIZ)
+    now = timezone.now()
+    for i in range(offset, offset + n):
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=i)
+        created = now - datetime.timedelta(minutes=i)
+        status = Message.Status.FAILED if i % 3 == 0 else Message.Status.SENT
+        daily, nudge, digest, summary = (
+            Message.objects.create(
+                recipient=recipient,
+                organisation=organisation,
+                kind=kind,
+                local_date=day,
+                send_after=created,
+                created_at=created,
+                status=status,
+                attempts=1,
+                last_error="550 mailbox unavailable" if status == Message.Status.FAILED else "",
+                sent_at=created if status == Message.Status.SENT else None,
+            )
+            for recipient, organisation, kind in (
+                (world.learner, world.acme, Message.Kind.DAILY),
+                (world.learner, world.acme, Message.Kind.EVENT),
+                (world.trainer, None, Message.Kind.DIGEST),
+                (world.org_admin, world.acme, Message.Kind.SUMMARY),
+            )
+        )
+        ReminderItem.objects.bulk_create(
+            [
+                _reminder_item(
+                    daily,
+                    Rule.DUE_SOON,
+                    f"a{reflection.pk}",
+                    day=day,
+                    enrollment=enrollment,
+                    assignment=reflection,
+                    due_on=day,
+                ),
+                _reminder_item(
+                    daily,
+                    Rule.OVERDUE,
+                    f"a{quiz.pk}",
+                    day=day,
+                    enrollment=enrollment,
+                    assignment=quiz,
+                    due_on=day,
+                ),
+                _reminder_item(daily, Rule.INACTIVE, "quiet", day=day, enrollment=enrollment),
+                _reminder_item(
+                    nudge, Rule.NUDGE, "nudge", day=day, enrollment=enrollment, sender=world.trainer
+                ),
+                _reminder_item(digest, Rule.TRAINER_DIGEST, "queue", day=day),
+                _reminder_item(summary, Rule.ORG_SUMMARY, "summary", day=day),
+            ]
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [
+        ("staff:reminders", REMINDER_LOG_QUERIES),
+        ("trainer:learner", LEARNER_WITH_REMINDERS_QUERIES),
+    ],
+)
+def test_reminder_pages_do_not_grow_with_the_mail_sent(client, world, name, pinned):
+    if name == "staff:reminders":
+        client.force_login(world.staff)
+        url = reverse(name)
+    else:
+        client.force_login(world.trainer)
+        url = reverse(name, args=[world.cohort.pk, world.learner.enrollments.get().pk])
+    _reminder_mail(world, 2)
+    client.get(url)
+    small = _count(client, url)
+    _reminder_mail(world, 40, offset=2)
+    large = _count(client, url)
+    assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"
+    if name == "staff:reminders":
+        # Filtered and on a later page: the same queries.
+        assert _count(client, url + "?status=failed&rule=overdue&email=alice&pagina=2") == pinned

@@ -28,6 +28,7 @@ from dashboards.selectors import (
     report_csv_rows,
 )
 from dashboards.views.trainer import ROWS_PER_PAGE, SEPARATORS
+from notifications.selectors import failed_messages_shown
 from organisations.access import organisation_for_admin
 from organisations.selectors import organisation_people
 
@@ -39,6 +40,7 @@ def organisation_page(request, organisation, *, back_url, back_label, cohort_url
     (cohorts,) = organisation_cohorts([organisation])
     # Paged: every enrolment of every cohort adds a person.
     people = Paginator(organisation_people(organisation), PEOPLE_PER_PAGE)
+    failed_messages, failed_messages_more = failed_messages_shown(organisation)
     return render(
         request,
         "dashboards/organisation_detail.html",
@@ -47,6 +49,8 @@ def organisation_page(request, organisation, *, back_url, back_label, cohort_url
             "cohorts": cohorts,
             "people": people.get_page(request.GET.get("pagina")),
             "failed_invitations": failed_invitations_for(organisation),
+            "failed_messages": failed_messages,
+            "failed_messages_more": failed_messages_more,
             "can_resend": True,
             "resend_next": request.path,
             "back_url": back_url,

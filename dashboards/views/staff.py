@@ -1,6 +1,7 @@
 """Platform staff, /beheer/: organisations, cohorts and their trainers, without the Django admin."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,15 +23,20 @@ from cohorts.services import (
     cohort_update,
 )
 from courses.selectors import module_schedule
-from dashboards.forms import CohortForm, OrganisationForm, ScheduleForm
+from dashboards.forms import CohortForm, OrganisationForm, ReminderRulesForm, ScheduleForm
 from dashboards.views.organisation import organisation_page
 from dashboards.views.shared import cohort_page, extension_form, extension_submit
+from notifications.models import CohortReminderRules, Message, Rule
+from notifications.selectors import MessageLogFilters, message_log, rule_labels
+from notifications.services import NotificationError, reminder_rules_update
 from organisations.access import organisation_for_staff
+from organisations.models import Organisation
 from organisations.selectors import organisations_overview
 from organisations.services import OrganisationError, organisation_create, organisation_update
 
 # ?archief=1 on the overview also lists archived cohorts.
 SHOW_ARCHIVED = "archief"
+REMINDERS_PER_PAGE = 50
 
 
 @role_required("staff")
@@ -264,3 +270,54 @@ def extension(request, cohort_id: int):
     if extension_submit(request, form, now=now):
         return redirect("staff:cohort", cohort_id=cohort.pk)
     return _cohort_page(request, cohort, now=now, refused_extension=form)
+
+
+# --- reminder mail: the log and each cohort's rules ------------------------------------
+
+
+@role_required("staff")
+def reminders(request):
+    """Every reminder email, newest first, filtered by status, kind, rule, organisation
+    and address; failed ones show why."""
+    filters = MessageLogFilters.from_query(request.GET)
+    page = Paginator(message_log(filters), REMINDERS_PER_PAGE).get_page(request.GET.get("pagina"))
+    rows = [{"message": message, "rules": rule_labels(message)} for message in page]
+    return render(
+        request,
+        "dashboards/staff_reminders.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "statuses": Message.Status.choices,
+            "kinds": Message.Kind.choices,
+            "rules": Rule.choices,
+            "organisations": Organisation.objects.order_by("name").only("pk", "name"),
+        },
+    )
+
+
+@role_required("staff")
+def cohort_reminders(request, cohort_id: int):
+    """A cohort's reminder rules; a refused form comes back with what was entered."""
+    cohort = cohort_for_staff(request.user, cohort_id)
+    stored = CohortReminderRules.objects.filter(cohort=cohort).first()
+    form = ReminderRulesForm(
+        request.POST if request.method == "POST" else None,
+        instance=stored or CohortReminderRules(cohort=cohort),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reminder_rules_update(cohort=cohort, data=form.cleaned_data)
+        except NotificationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The reminder settings have been saved."))
+            return redirect("staff:cohort_reminders", cohort_id=cohort.pk)
+    if form.errors:
+        messages.error(request, _("Please correct the fields below; nothing was saved."))
+    return render(
+        request,
+        "dashboards/staff_cohort_reminders.html",
+        {"cohort": cohort, "form": form, "is_default": stored is None},
+    )

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,8 @@ from dashboards.selectors import (
     overview_csv_rows,
 )
 from dashboards.views.shared import extension_form, extension_submit, grant_extension
+from notifications.selectors import reminders_for_enrollment
+from notifications.services import NotificationError, nudge_send
 
 ROWS_PER_PAGE = 50
 # Dutch Excel lists with a semicolon (the comma is the decimal sign), so that is the
@@ -114,6 +117,7 @@ def learner(request, cohort_id: int, enrollment_id: int):
             "cohort": enrollment.cohort,
             "enrollment": enrollment,
             "detail": learner_detail(enrollment, now=now),
+            "reminders": reminders_for_enrollment(enrollment),
             "extension_form": form,
             "back_url": reverse("trainer:cohort", args=[cohort_id]),
         },
@@ -125,3 +129,30 @@ def learner(request, cohort_id: int, enrollment_id: int):
 def extension(request, cohort_id: int):
     cohort = cohort_for_trainer(request.user, cohort_id)
     return grant_extension(request, cohort, back=reverse("trainer:cohort", args=[cohort.pk]))
+
+
+@role_required("trainer")
+@require_POST
+def nudge(request, cohort_id: int, enrollment_id: int):
+    """A personal reminder email to one learner, at most one a day."""
+    enrollment = enrollment_for_trainer(request.user, enrollment_id)
+    if enrollment.cohort_id != cohort_id:
+        raise Http404
+    now = timezone.now()
+    try:
+        message = nudge_send(enrollment=enrollment, trainer=request.user, now=now)
+    except NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        name = str(enrollment.user)
+        if message.send_after > now:
+            messages.success(
+                request,
+                _("It is night where %(name)s lives: your reminder goes out at 08:00 their time.")
+                % {"name": name},
+            )
+        else:
+            messages.success(
+                request, _("Your reminder to %(name)s is on its way.") % {"name": name}
+            )
+    return redirect("trainer:learner", cohort_id=cohort_id, enrollment_id=enrollment.pk)
