@@ -14,6 +14,7 @@ from tests.factories import (
     make_org_admin,
     make_trainer,
 )
+from tests.smtp import start_sink
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,20 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Start a real SMTP server with the given handler (tests.smtp.SmtpSink); mail goes there."""
+    controllers = []
+
+    def start(handler):
+        controllers.append(start_sink(handler, settings))
+        return handler
+
+    yield start
+    for controller in controllers:
+        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,8 @@
 
 import datetime
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.mail.backends import locmem
@@ -31,6 +29,7 @@ from cohorts.models import Invitation
 from cohorts.services import enrollment_create
 from cohorts.tasks import resend_pending_invitations, send_invitation
 from lms.celery import app
+from tests.smtp import SmtpSink
 
 SITE = "https://leren.example.com"
 NEW_PASSWORD = "zeven-blauwe-fietsen-42"
@@ -351,61 +350,10 @@ def test_resend_is_post_only(client, world, newcomer):
 # --- failures, retries, the sweep and the claim ---------------------------------------
 
 
-class _SmtpRefusing:
-    """aiosmtpd handler: refuses the recipient (550) or defers the data (451) N times."""
-
-    def __init__(self, refuse_rcpt=False, defer_data=0):
-        self.refuse_rcpt = refuse_rcpt
-        self.defer_data = defer_data
-        self.accepted = []
-
-    async def handle_RCPT(self, _server, _session, envelope, address, _rcpt_options):
-        if self.refuse_rcpt:
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, _server, _session, envelope):
-        if self.defer_data:
-            self.defer_data -= 1
-            return "451 4.3.0 Try again later"
-        self.accepted.append(envelope)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    servers = []
-
-    def start(handler):
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-        controller.start()
-        servers.append(controller)
-        settings.EMAIL_BACKEND = "notifications.backends.SmtpBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = controller.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        return handler
-
-    yield start
-    for controller in servers:
-        controller.stop()
-
-
 def test_refused_recipient_marks_failed_and_shows_for_the_org_admin(
     world, newcomer, smtp_server, eager
 ):
-    smtp_server(_SmtpRefusing(refuse_rcpt=True))
+    smtp_server(SmtpSink(refuse_all=True))
     invitation = _invite(newcomer, world.org_admin)
     assert invitation.status == Invitation.Status.FAILED
     assert "SMTPRecipientsRefused" in invitation.last_error
@@ -414,9 +362,9 @@ def test_refused_recipient_marks_failed_and_shows_for_the_org_admin(
 
 
 def test_failed_invitation_leaves_the_list_once_resent(world, newcomer, smtp_server, eager):
-    handler = smtp_server(_SmtpRefusing(refuse_rcpt=True))
+    handler = smtp_server(SmtpSink(refuse_all=True))
     _invite(newcomer, world.org_admin)
-    handler.refuse_rcpt = False
+    handler.refuse_all = False
     _invite(newcomer, world.org_admin)
     assert list(failed_invitations_for(world.acme)) == []
     assert len(handler.accepted) == 1
@@ -425,7 +373,7 @@ def test_failed_invitation_leaves_the_list_once_resent(world, newcomer, smtp_ser
 def test_failed_invitations_include_renders_for_the_report(rf, world, newcomer, smtp_server, eager):
     from django.template.loader import render_to_string
 
-    smtp_server(_SmtpRefusing(refuse_rcpt=True))
+    smtp_server(SmtpSink(refuse_all=True))
     _invite(newcomer, world.org_admin)
     html = render_to_string(
         "cohorts/_failed_invitations.html",
@@ -437,7 +385,7 @@ def test_failed_invitations_include_renders_for_the_report(rf, world, newcomer, 
 
 
 def test_transient_failure_retries_and_then_sends(world, newcomer, smtp_server):
-    handler = smtp_server(_SmtpRefusing(defer_data=1))
+    handler = smtp_server(SmtpSink(defer_data=1))
     with captureOnCommitCallbacks(execute=False):
         invite_or_notify(enrollment=newcomer, invited_by=world.org_admin, now=timezone.now())
     invitation = Invitation.objects.get(enrollment=newcomer)
@@ -450,7 +398,7 @@ def test_transient_failure_retries_and_then_sends(world, newcomer, smtp_server):
 
 
 def test_transient_failure_releases_the_claim(world, newcomer, smtp_server):
-    smtp_server(_SmtpRefusing(defer_data=1))
+    smtp_server(SmtpSink(defer_data=1))
     with captureOnCommitCallbacks(execute=False):
         invite_or_notify(enrollment=newcomer, invited_by=world.org_admin, now=timezone.now())
     invitation = Invitation.objects.get(enrollment=newcomer)
@@ -462,7 +410,7 @@ def test_transient_failure_releases_the_claim(world, newcomer, smtp_server):
 
 
 def test_too_many_transient_failures_mark_failed(world, newcomer, smtp_server):
-    smtp_server(_SmtpRefusing(defer_data=100))
+    smtp_server(SmtpSink(defer_data=100))
     with captureOnCommitCallbacks(execute=False):
         invite_or_notify(enrollment=newcomer, invited_by=world.org_admin, now=timezone.now())
     invitation = Invitation.objects.get(enrollment=newcomer)

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,7 +34,6 @@ from pathlib import Path
 import pytest
 import redis
 import time_machine
-from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
@@ -53,6 +51,7 @@ from notifications.services import reminder_rules_update
 from notifications.tasks import send_message, sweep
 from tests.assignment_helpers import REFLECTION, assignment, words
 from tests.factories import CohortFactory, OrganisationFactory, UserFactory, make_learner
+from tests.smtp import free_port, start_sink
 
 pytestmark = pytest.mark.redis
 
@@ -70,12 +69,6 @@ def live(transactional_db):
     if not broker.startswith("redis://") or connection.vendor != "postgresql":
         pytest.skip("needs CELERY_BROKER_URL=redis://… and PostgreSQL (the CI service pass)")
     return broker
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -138,17 +131,8 @@ def sink(settings):
     controllers = []
 
     def start(handler: Sink) -> int:
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-        controller.start()
+        controller = start_sink(handler, settings)
         controllers.append(controller)
-        settings.EMAIL_BACKEND = "notifications.backends.SmtpBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = controller.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
         return controller.port
 
     yield start
@@ -546,7 +530,7 @@ def own_redis():
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("needs the redis-server program to start a Redis of its own")
-    server = OwnRedis(binary, _free_port())
+    server = OwnRedis(binary, free_port())
     server.start()
     try:
         yield server

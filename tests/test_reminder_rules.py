@@ -20,13 +20,11 @@ depend on the day the suite runs. The shipped course, from START (day 0):
 import datetime
 import io
 import re
-import socket
 import threading
 import zoneinfo
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
@@ -72,6 +70,7 @@ from notifications.rules import (
 )
 from tests.assignment_helpers import QUIZ, REFLECTION, SCAN, assignment, quiz_answers, words
 from tests.factories import make_learner
+from tests.smtp import SmtpSink
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
 UTC = datetime.UTC
@@ -989,63 +988,10 @@ def test_command_refuses_a_bad_at(course, value, message):
 # --- sending through a real SMTP server: transient and permanent errors ----------------------
 
 
-class _SmtpServer:
-    """aiosmtpd handler: refuses some recipients (550) or defers the data (451) N times."""
-
-    def __init__(self, refuse=(), defer_data=0):
-        self.refuse = set(refuse)
-        self.defer_data = defer_data
-        self.accepted = []
-        self.refused = []
-
-    async def handle_RCPT(self, _server, _session, envelope, address, _rcpt_options):
-        if address in self.refuse:
-            self.refused.append(address)
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, _server, _session, envelope):
-        if self.defer_data:
-            self.defer_data -= 1
-            return "451 4.3.0 Try again later"
-        self.accepted.append(envelope)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    servers = []
-
-    def start(handler):
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-        controller.start()
-        servers.append(controller)
-        settings.EMAIL_BACKEND = "notifications.backends.SmtpBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = controller.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        return handler
-
-    yield start
-    for controller in servers:
-        controller.stop()
-
-
 def test_transient_smtp_error_keeps_the_message_pending_and_a_later_call_delivers(
     course, smtp_server
 ):
-    handler = smtp_server(_SmtpServer(defer_data=1))
+    handler = smtp_server(SmtpSink(defer_data=1))
     alice, now = course.learner, local(4, 9)
     services.reminders_sweep(now=now)
     message = _daily(alice).get()
@@ -1069,7 +1015,7 @@ def test_transient_smtp_error_keeps_the_message_pending_and_a_later_call_deliver
 
 
 def test_transient_smtp_error_is_retried_by_the_next_sweep(course, smtp_server):
-    handler = smtp_server(_SmtpServer(defer_data=1))
+    handler = smtp_server(SmtpSink(defer_data=1))
     _result, counts = _run(local(4, 9))
     assert counts == {"retry": 1, Message.Status.SENT: 1}
     _result, counts = _run(local(4, 9, 15))
@@ -1082,7 +1028,7 @@ def test_transient_smtp_error_is_retried_by_the_next_sweep(course, smtp_server):
 
 def test_permanent_smtp_error_fails_at_once_and_the_sweep_goes_on(course, smtp_server):
     alice, bob = course.learner, course.learner_other
-    handler = smtp_server(_SmtpServer(refuse={alice.email}))
+    handler = smtp_server(SmtpSink(refuse={alice.email}))
     _result, counts = _run(local(4, 9))
     assert counts == {Message.Status.FAILED: 1, Message.Status.SENT: 1}
     failed = _daily(alice).get()
