@@ -59,12 +59,8 @@ def _absolute(name: str, **kwargs) -> str:
 # --- links to the work ----------------------------------------------------------------------
 
 
-def _assignment_url(item: ReminderItem) -> str:
-    return _absolute(
-        "learn:assignment",
-        cohort_id=item.enrollment.cohort_id,
-        assignment_slug=item.assignment.slug,
-    )
+def _assignment_url(cohort_id: int, assignment) -> str:
+    return _absolute("learn:assignment", cohort_id=cohort_id, assignment_slug=assignment.slug)
 
 
 def _module_url(item: ReminderItem) -> str:
@@ -84,7 +80,7 @@ def _entry(item: ReminderItem) -> dict:
             "title": item.assignment.title,
             "due_on": item.due_on,
             "cohort": item.enrollment.cohort.name,
-            "url": _assignment_url(item),
+            "url": _assignment_url(item.enrollment.cohort_id, item.assignment),
         }
     if item.module_id:
         return {
@@ -187,11 +183,7 @@ def _fill(message: Message, items: list[ReminderItem], context: dict, *, now) ->
                     "title": work.assignment.title,
                     "due_on": work.due_on,
                     "is_overdue": work.is_overdue,
-                    "url": _absolute(
-                        "learn:assignment",
-                        cohort_id=item.enrollment.cohort_id,
-                        assignment_slug=work.assignment.slug,
-                    ),
+                    "url": _assignment_url(item.enrollment.cohort_id, work.assignment),
                 }
                 for work in state.upcoming[:NUDGE_WORK_SHOWN]
             ],

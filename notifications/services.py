@@ -102,19 +102,24 @@ def _new_candidates(candidates: list[Candidate]) -> list[Candidate]:
         return []
     user_ids = {c.recipient.pk for c in candidates}
     off = opted_out(user_ids)
-    existing = set(
-        ReminderItem.objects.filter(recipient_id__in=user_ids)
-        .exclude(message__status=Message.Status.PENDING, message__kind=Message.Kind.DAILY)
-        .values_list("recipient_id", "rule", "target", "occurrence")
-    )
-    pending = {
-        (recipient_id, rule, target, occurrence): local_date
-        for recipient_id, rule, target, occurrence, local_date in ReminderItem.objects.filter(
-            recipient_id__in=user_ids,
-            message__status=Message.Status.PENDING,
-            message__kind=Message.Kind.DAILY,
-        ).values_list("recipient_id", "rule", "target", "occurrence", "message__local_date")
-    }
+    # Keys found before; for those still waiting in an unsent daily mail, its date.
+    existing: set[tuple] = set()
+    pending: dict[tuple, datetime.date] = {}
+    for *key, status, kind, local_date in ReminderItem.objects.filter(
+        recipient_id__in=user_ids
+    ).values_list(
+        "recipient_id",
+        "rule",
+        "target",
+        "occurrence",
+        "message__status",
+        "message__kind",
+        "message__local_date",
+    ):
+        if status == Message.Status.PENDING and kind == Message.Kind.DAILY:
+            pending[tuple(key)] = local_date
+        else:
+            existing.add(tuple(key))
     closed = set(
         Message.objects.filter(
             recipient_id__in=user_ids, local_date__in={c.local_date for c in candidates}
@@ -165,12 +170,12 @@ def _record(candidates: list[Candidate], *, now: datetime.datetime) -> None:
     for candidate in candidates:
         groups[(candidate.recipient.pk, candidate.kind, candidate.local_date)].append(candidate)
     recipients = {c.recipient.pk: c.recipient for c in candidates}
-    # An older daily mail that never went (a night, an outage) is replaced by today's:
-    # its items are found again above, so one mail carries them.
     # People grouped by (kind, local date): a handful of groups, whatever the cohort size.
     by_day = defaultdict(set)
     for recipient_id, kind, local_date in groups:
         by_day[(kind, local_date)].add(recipient_id)
+    # An older daily mail that never went (a night, an outage) is replaced by today's:
+    # its items are found again above, so one mail carries them.
     stale = Q()
     for (kind, local_date), recipient_ids in by_day.items():
         if kind == Message.Kind.DAILY:
