@@ -32,6 +32,12 @@ class Module(models.Model):
     release_offset_days = models.PositiveIntegerField(
         _("opens after (days)"), default=0, help_text=_("Days after the cohort's start.")
     )
+    job_aid_title = models.CharField(_("job aid title"), max_length=200, blank=True)
+    job_aid = models.TextField(
+        _("job aid"),
+        blank=True,
+        help_text=_("Markdown: the module's printable one-page card for learners."),
+    )
     archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
