@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from assignments.scoring import MIDPOINT, PHASE_KEYS_ORDER
+from assignments.scoring import MIDPOINT, PHASE_KEYS_ORDER, result_high_from
 
 SIZE = 360
 MARGIN = 56
@@ -23,10 +23,19 @@ class Point:
     y: float
 
 
+def quadrant_lines(high_from: float) -> Point:
+    """Where the lines between low and high cross: at the threshold, not the midpoint."""
+    return Point(_x(high_from), _y(high_from))
+
+
 def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None) -> dict:
-    """Coordinates for the 2x2 chart: the learner's point and, if shown, the cohort's."""
+    """Coordinates for the 2x2 chart: the learner's point and, if shown, the cohort's.
+
+    The lines sit where the result was scored high: a first-edition result at 3.0.
+    """
     dimensions = {d["id"]: d["label"] for d in config["dimensions"]}
-    mid = Point(_x(MIDPOINT), _y(MIDPOINT))
+    high_from = result_high_from(result)
+    mid = quadrant_lines(high_from)
     quadrants = config["quadrants"]
     return {
         "size": SIZE,
@@ -38,6 +47,9 @@ def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None
             "width": PLOT,
         },
         "mid": mid,
+        "high_from": high_from,
+        # Axis titles stay centred on the plot wherever the lines are.
+        "centre": Point(_x(MIDPOINT), _y(MIDPOINT)),
         "x_label": dimensions[config["axes"]["x"]],
         "y_label": dimensions[config["axes"]["y"]],
         # Letters in the chart, titles in the legend below it: long titles do not fit an SVG.

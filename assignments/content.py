@@ -10,7 +10,12 @@ to the new id in the import's transaction.
 
 from django.db.models import F
 
-from assignments.definitions import AssignmentSpec, check_scan_pairs, read_assignment
+from assignments.definitions import (
+    AssignmentSpec,
+    check_rubric_scales,
+    check_scan_pairs,
+    read_assignment,
+)
 from assignments.models import Assignment, Submission
 from courses.content_files import FolderReader, ModuleSpec, Problem
 from courses.services import ImportReport, import_archive_missing, import_upsert
@@ -30,6 +35,7 @@ class AssignmentItems:
 
     def check_course(self, reader: FolderReader, modules: list[ModuleSpec]) -> None:
         check_scan_pairs(reader, modules)
+        check_rubric_scales(reader, modules)
 
     def check_stored(self, *, course_slug: str, modules: list[ModuleSpec]) -> list[Problem]:
         stored = {a.slug: a for a in Assignment.objects.filter(course__slug=course_slug)}

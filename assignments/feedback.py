@@ -14,17 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assignments.models import Grade, Submission, SubmissionMessage
+from assignments.selectors import RubricRow, rubric_rows, rubric_rows_gone
 from assignments.services import AssignmentError
 
 MAX_MESSAGE_CHARACTERS = 2000
-
-
-@dataclass
-class RubricRow:
-    criterion: str
-    level: str
-    points: int
-    max_points: int
 
 
 @dataclass
@@ -34,6 +27,8 @@ class Feedback:
     submission: Submission
     grade: Grade
     rows: list[RubricRow] = field(default_factory=list)
+    # Scores for criteria that have left the rubric since (shown by id, not in the total).
+    gone: list[RubricRow] = field(default_factory=list)
     # Not seen before this page view: the page says "new" once.
     is_new: bool = False
 
@@ -67,25 +62,6 @@ def released_grade(submission: Submission) -> Grade | None:
     return grade if grade is not None and grade.released_at is not None else None
 
 
-def rubric_rows(assignment, grade: Grade) -> list[RubricRow]:
-    """The grade's score per criterion of the rubric, with the level's title, in rubric order."""
-    rows = []
-    for criterion in assignment.config.get("rubric", {}).get("criteria", []):
-        if criterion["id"] not in grade.rubric_scores:
-            continue
-        points = grade.rubric_scores[criterion["id"]]
-        levels = criterion["levels"]
-        rows.append(
-            RubricRow(
-                criterion=criterion["title"],
-                level=next((lv["title"] for lv in levels if lv["points"] == points), ""),
-                points=points,
-                max_points=max(lv["points"] for lv in levels),
-            )
-        )
-    return rows
-
-
 def latest_handed_in(history: list[Submission]) -> Submission | None:
     """The newest revision the trainer has seen (``history`` newest first)."""
     return next((s for s in history if s.status != Submission.Status.DRAFT), None)
@@ -105,6 +81,7 @@ def latest_feedback(assignment, history: list[Submission]) -> Feedback | None:
         submission=handed_in,
         grade=grade,
         rows=rubric_rows(assignment, grade),
+        gone=rubric_rows_gone(assignment, grade),
         is_new=grade.seen_at is None,
     )
 

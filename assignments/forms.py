@@ -6,6 +6,8 @@ from assignments.models import Assignment
 from assignments.scoring import InvalidAnswers
 
 FORM_FIELDS = {"csrfmiddlewaretoken", "revision", "version"}
+# The question ids a quiz page showed; a leading "_" is never a question id.
+QUIZ_SHOWN = "_shown"
 
 
 def _refuse_unknown(data: QueryDict, known: set[str]) -> None:
@@ -17,8 +19,13 @@ def _refuse_unknown(data: QueryDict, known: set[str]) -> None:
 def quiz_answers_from(data: QueryDict, assignment: Assignment) -> dict[str, list[str]]:
     """Chosen option ids per question (an empty list for a question left open)."""
     ids = [question["id"] for question in assignment.config["questions"]]
-    _refuse_unknown(data, set(ids))
+    _refuse_unknown(data, set(ids) | {QUIZ_SHOWN})
     return {question_id: data.getlist(question_id) for question_id in ids}
+
+
+def quiz_shown_from(data: QueryDict) -> list[str] | None:
+    """The question ids the page showed, in order (None from a form without them)."""
+    return data.getlist(QUIZ_SHOWN) if QUIZ_SHOWN in data else None
 
 
 def scan_answers_from(data: QueryDict, assignment: Assignment) -> dict[str, str]:

@@ -6,19 +6,20 @@ and the trainer's screens read through these same functions.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from assignments.charts import phase_steps, quadrant_chart
 from assignments.deadlines import DeadlineBook, deadline_book, due_at
 from assignments.diff import DiffPart, has_changes, word_diff
 from assignments.models import Assignment, CommentSnippet, Extension, Grade, Submission
-from assignments.scoring import quiz_grade
+from assignments.scoring import quiz_draw, quiz_grade, quiz_needed, scoring_version
 from cohorts.models import Cohort, Enrollment
 from courses.selectors import module_opens_on, release_overrides
 
@@ -139,11 +140,17 @@ STATUS_LABELS = {
 
 
 def assignments_by_module(course_ids) -> dict[int, list[Assignment]]:
-    """The current assignments of the courses, per module, in order (one query)."""
+    """The current assignments of the courses, per module, in order (one query).
+
+    The definition stays unloaded; two values are read from it: ``scan_role`` ("pre"
+    for a baseline scan, "post" for its repeat, None otherwise), so the next step can
+    put the baseline first, and a quiz's ``pass_mark`` for the completion checklist.
+    """
     by_module = defaultdict(list)
     for assignment in (
         Assignment.objects.filter(course_id__in=course_ids, archived=False, module__archived=False)
         .defer("config", "instructions")
+        .annotate(scan_role=KT("config__pre_post"), pass_mark=KT("config__pass_mark"))
         .order_by("position")
     ):
         by_module[assignment.module_id].append(assignment)
@@ -225,6 +232,73 @@ def recent_feedback(enrollments, limit: int = 5) -> QuerySet[Grade]:
 class QuizReview:
     attempt: Submission
     questions: list[dict]
+    # Questions of the attempt that have since left the quiz (not shown; its score stands).
+    gone: int = 0
+
+
+@dataclass(frozen=True)
+class QuizDraw:
+    """The questions of a learner's next attempt and the number that attempt gets."""
+
+    attempt: int
+    question_ids: list[str]
+    bank_size: int
+    needed: int  # questions fully right to pass
+
+    @property
+    def is_drawn(self) -> bool:
+        """Taken from a larger bank, so a retry gets other questions."""
+        return len(self.question_ids) < self.bank_size
+
+
+def attempt_question_ids(attempt: Submission) -> list[str]:
+    """The questions an attempt was given: as stored with it, or, for an attempt from
+    before that was stored, the questions it has answers for. Answers an import moved
+    to a new id (``replaces``) count for the attempt too."""
+    stored = list((attempt.result or {}).get("questions") or [])
+    answered = [question_id for question_id, chosen in attempt.answers.items() if chosen]
+    return stored + [question_id for question_id in answered if question_id not in stored]
+
+
+def quiz_next_draw(*, enrollment_id: int, assignment: Assignment, attempts) -> QuizDraw:
+    """The questions of the next attempt, the same on the page and at submitting.
+
+    Derived from (enrolment, assignment, attempt number) and how often each question
+    was shown in ``attempts`` (every earlier attempt, with answers and result), so
+    nothing needs storing until the attempt is submitted; a retry takes the questions
+    seen least first.
+    """
+    attempts = list(attempts)
+    number = max((attempt.revision for attempt in attempts), default=0) + 1
+    seen = Counter(qid for attempt in attempts for qid in attempt_question_ids(attempt))
+    question_ids = quiz_draw(
+        assignment.config, seed=f"{enrollment_id}:{assignment.pk}:{number}", seen=seen
+    )
+    return QuizDraw(
+        attempt=number,
+        question_ids=question_ids,
+        bank_size=len(assignment.config["questions"]),
+        needed=quiz_needed(assignment.config, len(question_ids)),
+    )
+
+
+def quiz_form_questions(
+    assignment: Assignment, draw: QuizDraw, chosen: dict, field_messages: dict[str, str]
+) -> list[dict]:
+    """The attempt's questions for the form, with what was chosen and the message per question."""
+    drawn = set(draw.question_ids)
+    return [
+        question
+        | {
+            "error": field_messages.get(question["id"]),
+            "options": [
+                option | {"checked": option["id"] in chosen.get(question["id"], [])}
+                for option in question["options"]
+            ],
+        }
+        for question in assignment.config["questions"]
+        if question["id"] in drawn
+    ]
 
 
 def quiz_attempt(state: AssignmentState, revision: str | None) -> Submission | None:
@@ -236,22 +310,29 @@ def quiz_attempt(state: AssignmentState, revision: str | None) -> Submission | N
 
 
 def quiz_review(assignment: Assignment, attempt: Submission) -> QuizReview:
-    """Feedback on each chosen option, and whether a right option was left out.
+    """Feedback on each chosen option of the attempt's own questions, and whether a right
+    option was left out.
 
     The answer key stays hidden: options the learner did not choose are not shown,
     but a question counted wrong while every chosen option was right says that a
-    correct option is missing.
+    correct option is missing. Questions that have left the quiz since the attempt
+    are not shown (``gone`` counts them); the attempt's stored score stands.
     """
-    _score, _passed, results = quiz_grade(assignment.config, attempt.answers)
+    question_ids = attempt_question_ids(attempt)
+    _score, _passed, results = quiz_grade(
+        assignment.config, attempt.answers, question_ids=question_ids
+    )
     correct = {result.id: result.correct for result in results}
     questions = []
     for question in assignment.config["questions"]:
+        if question["id"] not in correct:
+            continue
         chosen_ids = set(attempt.answers.get(question["id"], []))
         options = [
             option | {"chosen": option["id"] in chosen_ids} for option in question["options"]
         ]
         chosen = [option for option in options if option["chosen"]]
-        is_correct = correct.get(question["id"], False)
+        is_correct = correct[question["id"]]
         questions.append(
             {
                 "question": question,
@@ -261,7 +342,9 @@ def quiz_review(assignment: Assignment, attempt: Submission) -> QuizReview:
                 "missed_correct": not is_correct and all(option["correct"] for option in chosen),
             }
         )
-    return QuizReview(attempt=attempt, questions=questions)
+    return QuizReview(
+        attempt=attempt, questions=questions, gone=len(set(question_ids) - set(correct))
+    )
 
 
 def quiz_attempts_left(assignment: Assignment, attempts_used: int) -> int | None:
@@ -276,7 +359,11 @@ def quiz_attempts_left(assignment: Assignment, attempts_used: int) -> int | None
 
 
 def cohort_scan_points(assignment, cohort, *, minimum: int = 5) -> list[dict] | None:
-    """The cohort's scan results, anonymous; None while fewer than ``minimum`` people have one."""
+    """The cohort's scan results, anonymous; None while fewer than ``minimum`` people have one.
+
+    Results of any scoring version: a dot is drawn where its scores are, whatever
+    quadrant its own version gave it.
+    """
     results = list(
         Submission.objects.filter(
             assignment=assignment,
@@ -290,18 +377,25 @@ def cohort_scan_points(assignment, cohort, *, minimum: int = 5) -> list[dict] | 
 
 
 def scan_outcome(enrollment: Enrollment, assignment: Assignment, submission: Submission) -> dict:
-    """What the scan page shows once the scan is done: the result, the chart, growth."""
+    """What the scan page shows once the scan is done: the result, the chart, growth.
+
+    A result is shown as it was scored: a first-edition result (no "scoring") keeps its
+    stored outcome and its chart lines at 3.0, and the page says how it was scored.
+    """
     config, result = assignment.config, submission.result
+    context = {
+        "first_edition": scoring_version(result) == 1,
+        "dimension_labels": {d["id"]: d["label"] for d in config["dimensions"]},
+    }
     if config["result_model"] == "quadrant":
-        return {
+        return context | {
             "chart": quadrant_chart(
                 config, result, cohort_scan_points(assignment, enrollment.cohort)
             ),
             "outcome": config["quadrants"][result["outcome"]],
-            "dimension_labels": {d["id"]: d["label"] for d in config["dimensions"]},
         }
     phases = {phase["key"]: phase for phase in config["phases"]}
-    context = {"outcome": phases[result["outcome"]]}
+    context["outcome"] = phases[result["outcome"]]
     previous = None
     if config.get("pre_post") == "post":
         pre = Submission.objects.filter(
@@ -311,16 +405,38 @@ def scan_outcome(enrollment: Enrollment, assignment: Assignment, submission: Sub
         ).first()
         if pre is not None:
             previous = pre.result["outcome"]
-            order = [phase["key"] for phase in config["phases"]]
-            context["growth"] = {
-                "before": phases[previous],
-                "after": phases[result["outcome"]],
-                "steps": order.index(result["outcome"]) - order.index(previous),
-                "before_score": pre.result["overall"],
-                "after_score": result["overall"],
-            }
+            context["growth"] = _scan_growth(config, pre.result, result, phases)
     context["steps"] = phase_steps(config, result["outcome"], previous)
     return context
+
+
+def _scan_growth(config: dict, before: dict, after: dict, phases: dict) -> dict:
+    """From the pre scan to the post scan: the phases, and the scores each was placed by.
+
+    Two first-edition results compare their "overall"; otherwise both dimension scores
+    are shown before and after (every version stores them). ``mixed`` says the two were
+    scored by different versions, so part of a move can come from the scoring.
+    """
+    order = [phase["key"] for phase in config["phases"]]
+    versions = scoring_version(before), scoring_version(after)
+    growth = {
+        "before": phases[before["outcome"]],
+        "after": phases[after["outcome"]],
+        "steps": order.index(after["outcome"]) - order.index(before["outcome"]),
+        "mixed": versions[0] != versions[1],
+    }
+    if versions == (1, 1):
+        return growth | {"before_score": before["overall"], "after_score": after["overall"]}
+    return growth | {
+        "dimensions": [
+            {
+                "label": dimension["label"],
+                "before": before.get("scores", {}).get(dimension["id"]),
+                "after": after.get("scores", {}).get(dimension["id"]),
+            }
+            for dimension in config["dimensions"]
+        ]
+    }
 
 
 # --- Lists for staff and trainers -----------------------------------------------
@@ -529,9 +645,58 @@ class GradingWork:
         return self.submission.status == Submission.Status.DRAFT
 
 
+@dataclass
+class RubricRow:
+    criterion: str
+    level: str  # "" when the points are no longer one of the criterion's levels
+    points: int
+    max_points: int | None  # None for a criterion that has left the rubric
+
+
+def rubric_rows(assignment, grade: Grade) -> list[RubricRow]:
+    """The grade's score per criterion of the rubric, with the level's title, in rubric order."""
+    rows = []
+    for criterion in assignment.config.get("rubric", {}).get("criteria", []):
+        if criterion["id"] not in grade.rubric_scores:
+            continue
+        points = grade.rubric_scores[criterion["id"]]
+        levels = criterion["levels"]
+        rows.append(
+            RubricRow(
+                criterion=criterion["title"],
+                level=next((lv["title"] for lv in levels if lv["points"] == points), ""),
+                points=points,
+                max_points=max((lv["points"] for lv in levels), default=0),
+            )
+        )
+    return rows
+
+
+def rubric_rows_gone(assignment, grade: Grade) -> list[RubricRow]:
+    """Scores an older grade holds for criteria the rubric no longer has: the grade stands,
+    so they are shown as stored, by criterion id."""
+    current = {c["id"] for c in assignment.config.get("rubric", {}).get("criteria", [])}
+    return [
+        RubricRow(criterion=criterion_id, level="", points=points, max_points=None)
+        for criterion_id, points in grade.rubric_scores.items()
+        if criterion_id not in current
+    ]
+
+
+def with_rubric_rows(assignment, submissions) -> None:
+    """Give each graded submission's grade its ``rubric_rows`` and ``rubric_gone`` for the
+    page (the rubric as it is now, and scores on criteria that left it)."""
+    for submission in submissions:
+        grade = getattr(submission, "grade", None)
+        if grade is not None:
+            grade.rubric_rows = rubric_rows(assignment, grade)
+            grade.rubric_gone = rubric_rows_gone(assignment, grade)
+
+
 def grading_work_for(submission: Submission) -> GradingWork:
     """The revision with every earlier revision and its grade (one query)."""
     history = list(submission_history(submission.enrollment, submission.assignment))
+    with_rubric_rows(submission.assignment, history)
     current = next((s for s in history if s.pk == submission.pk), submission)
     earlier = [s for s in history if s.revision < submission.revision]
     previous = next(
@@ -578,6 +743,8 @@ class RubricLevel:
     title: str
     description: str
     checked: bool
+    example: str = ""  # an anchor example, for the trainer
+    is_pass_level: bool = False
 
 
 @dataclass
@@ -592,6 +759,10 @@ class RubricCriterion:
         return f"rubric-{self.id}"
 
     @property
+    def has_examples(self) -> bool:
+        return any(level.example for level in self.levels)
+
+    @property
     def max_points(self) -> int:
         return max((level.points for level in self.levels), default=0)
 
@@ -599,6 +770,7 @@ class RubricCriterion:
 @dataclass
 class RubricForm:
     criteria: list[RubricCriterion]
+    pass_level: int | None = None  # approving needs every criterion at this level or higher
 
     @property
     def total(self) -> int:
@@ -612,7 +784,10 @@ class RubricForm:
 def rubric_form(
     assignment: Assignment, chosen: dict[str, int | str], field_messages: dict[str, str]
 ) -> RubricForm:
-    """The rubric as radio groups, with the chosen level of each criterion checked."""
+    """The rubric as radio groups, with the chosen level of each criterion checked, each
+    level's anchor example, and the pass level marked."""
+    rubric = assignment.config.get("rubric", {})
+    pass_level = rubric.get("pass_level")
     return RubricForm(
         criteria=[
             RubricCriterion(
@@ -624,13 +799,16 @@ def rubric_form(
                         title=level["title"],
                         description=level["description"],
                         checked=chosen.get(criterion["id"]) == level["points"],
+                        example=level.get("example", ""),
+                        is_pass_level=level["points"] == pass_level,
                     )
                     for level in criterion["levels"]
                 ],
                 error=field_messages.get(f"rubric-{criterion['id']}"),
             )
-            for criterion in assignment.config.get("rubric", {}).get("criteria", [])
-        ]
+            for criterion in rubric.get("criteria", [])
+        ],
+        pass_level=pass_level,
     )
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from assignments.scoring import (
     scan_clean_answers,
     scan_result,
 )
-from assignments.selectors import quiz_attempts_left
+from assignments.selectors import quiz_attempts_left, quiz_next_draw
 from assignments.signals import grade_released
 from cohorts.models import Enrollment
 
@@ -231,6 +231,10 @@ def reflection_submit(
     return submission
 
 
+class QuizDrawChanged(AssignmentError):
+    """The attempt's questions are not the ones the page showed (another tab submitted)."""
+
+
 @transaction.atomic
 def quiz_submit(
     *,
@@ -238,13 +242,47 @@ def quiz_submit(
     assignment: Assignment,
     raw_answers: dict,
     now: datetime.datetime,
+    shown: list[str] | None = None,
 ) -> Submission:
     """Grade an attempt and store it as the next revision; the best attempt counts.
 
-    Unanswered questions are refused with a message at each one, nothing stored.
+    The attempt's questions are drawn on the locked row exactly as the page drew them
+    (``quiz_next_draw``) and stored with it (``result["questions"]``); only they count.
+    ``shown`` is the question ids the page showed: if they are not this attempt's (an
+    attempt was submitted from another tab meanwhile), ``QuizDrawChanged`` is raised.
+    Unanswered questions are refused with a message at each one; an answer to a
+    question outside the attempt is refused as tampering. Nothing is stored then.
     """
     _refuse_if_closed(enrollment, now)
-    unanswered = quiz_unanswered(assignment.config, raw_answers)
+    # Serialise attempts of one learner so two tabs never race for a revision number.
+    Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+    draw = quiz_next_draw(
+        enrollment_id=enrollment.pk,
+        assignment=assignment,
+        attempts=Submission.objects.filter(enrollment=enrollment, assignment=assignment).only(
+            "revision", "answers", "result"
+        ),
+    )
+    if quiz_attempts_left(assignment, draw.attempt - 1) == 0:
+        limit = assignment.config["max_attempts"]
+        raise AssignmentError(
+            ngettext(
+                "This quiz allows %(n)d attempt, and you have used it.",
+                "This quiz allows %(n)d attempts, and you have used them all.",
+                limit,
+            )
+            % {"n": limit}
+        )
+    if shown is not None and list(shown) != draw.question_ids:
+        raise QuizDrawChanged(
+            _(
+                "Not checked: an attempt at this quiz was handed in from another window "
+                "after you opened this page, so this attempt has other questions now. "
+                "Your answers to questions that are still in it are kept below; answer "
+                "the others and check again."
+            )
+        )
+    unanswered = quiz_unanswered(raw_answers, question_ids=draw.question_ids)
     if unanswered:
         raise AssignmentError(
             ngettext(
@@ -255,34 +293,17 @@ def quiz_submit(
             % {"n": len(unanswered)},
             field_messages={question_id: _("Choose an answer.") for question_id in unanswered},
         )
-    answers = quiz_clean_answers(assignment.config, raw_answers)
-    score, passed, _results = quiz_grade(assignment.config, answers)
-    # Serialise attempts of one learner so two tabs never race for a revision number.
-    Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
-    last = (
-        Submission.objects.filter(enrollment=enrollment, assignment=assignment).aggregate(
-            last=Max("revision")
-        )["last"]
-        or 0
-    )
-    if quiz_attempts_left(assignment, last) == 0:
-        limit = assignment.config["max_attempts"]
-        raise AssignmentError(
-            ngettext(
-                "This quiz allows %(n)d attempt, and you have used it.",
-                "This quiz allows %(n)d attempts, and you have used them all.",
-                limit,
-            )
-            % {"n": limit}
-        )
+    answers = quiz_clean_answers(assignment.config, raw_answers, question_ids=draw.question_ids)
+    score, passed, _results = quiz_grade(assignment.config, answers, question_ids=draw.question_ids)
     return Submission.objects.create(
         enrollment=enrollment,
         assignment=assignment,
-        revision=last + 1,
+        revision=draw.attempt,
         status=Submission.Status.SUBMITTED,
         answers=answers,
         score=score,
         passed=passed,
+        result={"questions": draw.question_ids},
         submitted_at=now,
     )
 
@@ -341,16 +362,21 @@ def _not_waiting(submission: Submission) -> AssignmentError:
 def grade_problems(
     assignment: Assignment, rubric_scores: dict, comment: str, decision: str
 ) -> dict[str, str]:
-    """Messages per form field (``rubric-<criterion>``, ``comment``, ``decision``)."""
+    """Messages per form field (``rubric-<criterion>``, ``comment``, ``decision``).
+
+    Approving needs every criterion at the rubric's ``pass_level`` or higher; below it
+    the work can only be returned.
+    """
     problems = {}
     for criterion in assignment.config.get("rubric", {}).get("criteria", []):
         field = f"rubric-{criterion['id']}"
         if criterion["id"] not in rubric_scores:
             problems[field] = _("Choose a level for this criterion.")
-        elif rubric_scores[criterion["id"]] not in {
-            level["points"] for level in criterion["levels"]
-        } or isinstance(rubric_scores[criterion["id"]], bool):
+        elif not _is_level(criterion, rubric_scores[criterion["id"]]):
             problems[field] = _("Choose one of this criterion's levels.")
+    if decision == Grade.Decision.APPROVED:
+        for criterion, message in _below_pass_level(assignment, rubric_scores):
+            problems[f"rubric-{criterion['id']}"] = message
     if len(comment) > MAX_COMMENT_CHARACTERS:
         problems["comment"] = _(
             "The comment is %(length)d characters long; at most %(max)d fit. Shorten it."
@@ -358,6 +384,33 @@ def grade_problems(
     if decision not in Grade.Decision.values:
         problems["decision"] = _("Choose to approve or to return the work.")
     return problems
+
+
+def _is_level(criterion: dict, points) -> bool:
+    return not isinstance(points, bool) and points in {lv["points"] for lv in criterion["levels"]}
+
+
+def _below_pass_level(assignment: Assignment, rubric_scores: dict) -> list[tuple[dict, str]]:
+    """The criteria scored at one of their levels, but below the rubric's pass level,
+    each with the message for its field (none when the rubric has no pass level)."""
+    rubric = assignment.config.get("rubric", {})
+    pass_level = rubric.get("pass_level")
+    if pass_level is None:
+        return []
+    below = []
+    for criterion in rubric.get("criteria", []):
+        points = rubric_scores.get(criterion["id"])
+        if _is_level(criterion, points) and points < pass_level:
+            title = next(
+                (lv["title"] for lv in criterion["levels"] if lv["points"] == pass_level), ""
+            )
+            level = f"{pass_level} ({title})" if title else str(pass_level)
+            message = _(
+                "To approve, every criterion needs at least level %(level)s; "
+                "return the work with feedback instead."
+            ) % {"level": level}
+            below.append((criterion, message))
+    return below
 
 
 @transaction.atomic
@@ -388,11 +441,18 @@ def submission_grade(
     problems = grade_problems(submission.assignment, rubric_scores, comment, decision)
     if problems:
         missing = any(c not in rubric_scores for c in criteria)
-        wrong_level = any(f"rubric-{c}" in problems for c in criteria)
+        below_pass = (
+            _below_pass_level(submission.assignment, rubric_scores)
+            if decision == Grade.Decision.APPROVED
+            else []
+        )
+        wrong_level = sum(f"rubric-{c}" in problems for c in criteria) > len(below_pass)
         if missing:
             message = _("Score every criterion of the rubric.")
         elif wrong_level:
             message = _("A rubric score is not one of the criterion's levels.")
+        elif below_pass:
+            message = below_pass[0][1]
         else:
             message = _("Not saved: check the marked fields.")
         raise AssignmentError(message, field_messages=problems)

@@ -34,6 +34,7 @@ from assignments.feedback import (
 from assignments.forms import (
     positive_int,
     quiz_answers_from,
+    quiz_shown_from,
     reflection_answers_from,
     scan_answers_from,
 )
@@ -44,11 +45,15 @@ from assignments.selectors import (
     assignment_state_for,
     quiz_attempt,
     quiz_attempts_left,
+    quiz_form_questions,
+    quiz_next_draw,
     quiz_review,
     scan_outcome,
+    with_rubric_rows,
 )
 from assignments.services import (
     AssignmentError,
+    QuizDrawChanged,
     StaleDraft,
     draft_save,
     quiz_submit,
@@ -99,30 +104,20 @@ def detail(request, cohort_id: int, assignment_slug: str):
 
 
 def _quiz_page(request, enrollment, assignment, state, *, attempt, error=None, chosen=None):
+    draw = quiz_next_draw(
+        enrollment_id=enrollment.pk, assignment=assignment, attempts=state.submissions
+    )
     context = _page_context(enrollment, assignment, state) | {
         "attempt": attempt,
         "review": quiz_review(assignment, attempt) if attempt else None,
         "attempts_left": quiz_attempts_left(assignment, len(state.submissions)),
-        "questions": _quiz_questions(assignment, chosen or {}, error),
+        "draw": draw,
+        "questions": quiz_form_questions(
+            assignment, draw, chosen or {}, error.field_messages if error else {}
+        ),
         "error": error,
     }
     return render(request, "assignments/quiz.html", context)
-
-
-def _quiz_questions(assignment: Assignment, chosen: dict, error: AssignmentError | None):
-    """The form's questions with what was chosen and the message per question."""
-    messages_by_question = error.field_messages if error else {}
-    return [
-        question
-        | {
-            "error": messages_by_question.get(question["id"]),
-            "options": [
-                option | {"checked": option["id"] in chosen.get(question["id"], [])}
-                for option in question["options"]
-            ],
-        }
-        for question in assignment.config["questions"]
-    ]
 
 
 def _scan_page(request, enrollment, assignment, state):
@@ -162,6 +157,7 @@ def _reflection_page(
         )
     feedback = latest_feedback(assignment, history)
     feedback_mark_seen(grades=unseen_grades(history), now=state.now)
+    with_rubric_rows(assignment, history)
     handed_in = [s for s in history if s.status != Submission.Status.DRAFT]
     threads = submission_threads(handed_in, learner_id=enrollment.user_id)
     thread = None
@@ -280,7 +276,18 @@ def _quiz_submit(request, enrollment, assignment, state, now):
     raw = quiz_answers_from(request.POST, assignment)
     try:
         attempt = quiz_submit(
-            enrollment=enrollment, assignment=assignment, raw_answers=raw, now=now
+            enrollment=enrollment,
+            assignment=assignment,
+            raw_answers=raw,
+            now=now,
+            shown=quiz_shown_from(request.POST),
+        )
+    except QuizDrawChanged as error:
+        # Another tab handed in an attempt: the form comes back with this attempt's
+        # questions, and every choice made here that still has its question.
+        state = assignment_state_for(enrollment=enrollment, assignment=assignment, now=now)
+        return _quiz_page(
+            request, enrollment, assignment, state, attempt=None, error=error, chosen=raw
         )
     except AssignmentError as error:
         if not error.field_messages:

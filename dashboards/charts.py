@@ -4,8 +4,8 @@ Like ``assignments.charts``: pure functions from numbers to coordinates, so the 
 stays server-rendered and every chart has its numbers in a table beside it.
 """
 
-from assignments.charts import MARGIN, PLOT, SIZE
-from assignments.scoring import MIDPOINT
+from assignments.charts import MARGIN, PLOT, SIZE, quadrant_lines
+from assignments.scoring import MIDPOINT, config_high_from, scoring_version
 
 # Bar charts: a wide plot with room for tick labels on the left and category labels below.
 BAR_WIDTH = 480
@@ -81,9 +81,16 @@ def _y(value: float) -> float:
 
 
 def cohort_quadrant_chart(config: dict, results: list[dict]) -> dict:
-    """The kwadrant-scan's 2x2 plot with every result of the cohort, none highlighted."""
+    """The kwadrant-scan's 2x2 plot with every result of the cohort, none highlighted.
+
+    The lines sit at the current definition's ``high_from``; each result is counted in
+    the quadrant it was given when scored, so a first-edition result (high from 3)
+    keeps its quadrant and ``first_edition`` says how many there are.
+    """
     dimensions = {d["id"]: d["label"] for d in config["dimensions"]}
-    mid_x, mid_y = _x(MIDPOINT), _y(MIDPOINT)
+    high_from = config_high_from(config)
+    lines = quadrant_lines(high_from)
+    mid_x, mid_y = lines.x, lines.y
     counts = dict.fromkeys(config["quadrants"], 0)
     for result in results:
         if result.get("outcome") in counts:
@@ -93,6 +100,12 @@ def cohort_quadrant_chart(config: dict, results: list[dict]) -> dict:
         "plot": {"left": MARGIN, "top": MARGIN, "right": MARGIN + PLOT, "bottom": MARGIN + PLOT},
         "width": PLOT,
         "mid": {"x": mid_x, "y": mid_y},
+        "high_from": high_from,
+        "centre": {"x": _x(MIDPOINT), "y": _y(MIDPOINT)},
+        # Only worth saying when today's scan draws its lines elsewhere than 3.0.
+        "first_edition": sum(1 for result in results if scoring_version(result) == 1)
+        if "high_from" in config
+        else 0,
         "x_label": dimensions[config["axes"]["x"]],
         "y_label": dimensions[config["axes"]["y"]],
         "labels": [

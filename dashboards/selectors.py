@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assignments.models import Assignment, Extension, Submission
+from assignments.scoring import scoring_version
 from assignments.selectors import AssignmentState
 from cohorts.models import Cohort, Enrollment, Invitation
 from cohorts.selectors import cohorts_overview
@@ -234,13 +235,17 @@ def cohort_charts(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -
 
 
 def _phase_chart(scans, results) -> dict | None:
-    """Counts per phase for the pre scan and the post scan (its ``pair``)."""
+    """Counts per phase for the pre scan and the post scan (its ``pair``).
+
+    Each result counts in the phase it was given when scored; ``first_edition`` counts
+    the shown results scored by the first edition when the shown ones differ in version.
+    """
     post = next((s for s in scans if s.config.get("pre_post") == "post"), None)
     if post is None:
         return None
     pre = next((s for s in scans if s.slug == post.config.get("pair")), None)
     phases = post.config["phases"]
-    series, hidden = [], []
+    series, hidden, shown = [], [], []
     for key, label, scan in (("pre", _("At the start"), pre), ("post", _("At the end"), post)):
         if scan is None:
             continue
@@ -257,10 +262,15 @@ def _phase_chart(scans, results) -> dict | None:
                 "values": [outcomes.count(phase["key"]) for phase in phases],
             }
         )
+        shown.extend(results[scan.pk])
     chart = bar_chart([p["title"] for p in phases], series) if series else None
+    versions = {scoring_version(r) for r in shown}
     return {
         "chart": chart,
         "hidden": hidden,
+        "first_edition": sum(1 for r in shown if scoring_version(r) == 1)
+        if len(versions) > 1
+        else 0,
         "rows": [
             {"title": phase["title"], "values": [s["values"][index] for s in series]}
             for index, phase in enumerate(phases)
@@ -676,40 +686,42 @@ def _scan_aggregates(cohort: Cohort, enrollments) -> tuple[dict | None, dict | N
             module__archived=False,
         ).only("id", "slug", "title", "config")
     )
-    outcomes: dict[int, dict[int, str]] = {scan.pk: {} for scan in scans}
-    for enrollment_id, assignment_id, outcome in Submission.objects.filter(
+    # The outcome and the version it was scored with; never the scores.
+    outcomes: dict[int, dict[int, dict]] = {scan.pk: {} for scan in scans}
+    for enrollment_id, assignment_id, outcome, version in Submission.objects.filter(
         enrollment__in=enrollments,
         assignment__in=scans,
         status=Submission.Status.SUBMITTED,
-    ).values_list("enrollment_id", "assignment_id", "result__outcome"):
-        outcomes[assignment_id][enrollment_id] = outcome
-    results = {
-        pk: [{"outcome": o} for o in by_learner.values()] for pk, by_learner in outcomes.items()
-    }
+    ).values_list("enrollment_id", "assignment_id", "result__outcome", "result__scoring"):
+        outcomes[assignment_id][enrollment_id] = {"outcome": outcome, "scoring": version}
+    results = {pk: list(by_learner.values()) for pk, by_learner in outcomes.items()}
     phases = _phase_chart(scans, results)
     return phases, _growth(scans, outcomes), _quadrant_counts(scans, results)
 
 
 def _growth(scans, outcomes) -> dict | None:
     """Of the learners with both fasescans: how many ended a phase (or more) higher,
-    in the same phase, or lower."""
+    in the same phase, or lower; ``mixed`` counts those whose two results were scored
+    by different versions (the stored phases are compared as they are)."""
     post = next((s for s in scans if s.config.get("pre_post") == "post"), None)
     pre = next((s for s in scans if post and s.slug == post.config.get("pair")), None)
     if post is None or pre is None:
         return None
     order = [phase["key"] for phase in post.config["phases"]]
     before, after = outcomes[pre.pk], outcomes[post.pk]
-    moves = [
-        order.index(after[pk]) - order.index(before[pk])
+    both = [
+        (before[pk], after[pk])
         for pk in before.keys() & after.keys()
-        if before[pk] in order and after[pk] in order
+        if before[pk]["outcome"] in order and after[pk]["outcome"] in order
     ]
+    moves = [order.index(a["outcome"]) - order.index(b["outcome"]) for b, a in both]
     growth = {"count": len(moves), "is_shown": len(moves) >= MIN_GROUP}
     if growth["is_shown"]:
         growth |= {
             "up": sum(1 for move in moves if move > 0),
             "same": sum(1 for move in moves if move == 0),
             "down": sum(1 for move in moves if move < 0),
+            "mixed": sum(1 for b, a in both if scoring_version(b) != scoring_version(a)),
         }
     return growth
 

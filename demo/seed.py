@@ -231,56 +231,36 @@ TRAINER_COMMENTS = {
 
 
 def _do_work(enrollment, stage: int, index: int, trainer, now: datetime.datetime) -> None:
-    """Give a further learner work in the open modules, matching how far they have read."""
+    """Give a further learner work in the open modules, matching how far they have read.
+
+    What is done follows the course files: the open scans (a post scan only once its
+    pre scan exists, so never here), the first quiz, the first reflection with a rubric.
+    """
     from assignments.models import Assignment, Grade
-    from assignments.services import (
-        quiz_submit,
-        reflection_draft,
-        reflection_submit,
-        scan_submit,
-        submission_grade,
-    )
+    from assignments.services import reflection_draft, reflection_submit, submission_grade
 
-    states = {
-        s.assignment.slug: s for s in course_state(enrollment, now=now).assignments if s.is_open
-    }
-    assignments = {
-        a.slug: a
-        for a in Assignment.objects.filter(pk__in=[s.assignment.pk for s in states.values()])
-    }
+    opened = [s.assignment.pk for s in course_state(enrollment, now=now).assignments if s.is_open]
+    by_pk = Assignment.objects.in_bulk(opened)
+    work = [by_pk[pk] for pk in opened]
+    scans = [a for a in work if a.is_scan and a.config.get("pre_post") != "post"]
+    quizzes = [a for a in work if a.is_quiz]
+    reflections = [a for a in work if a.is_reflection and a.config["rubric"]["criteria"]]
 
-    def scan(slug: str) -> None:
-        if slug in assignments:
-            config = assignments[slug].config
-            answers = {
-                statement["id"]: 1 + (index * 3 + position * (index % 4 + 1)) % 5
-                for position, statement in enumerate(config["statements"])
-            }
-            scan_submit(
-                enrollment=enrollment,
-                assignment=assignments[slug],
-                raw_answers=answers,
-                now=now,
-            )
-
-    if stage >= 2:
-        scan("kwadrant-scan")
-    if stage >= 3 and "quiz-twee-dimensies" in assignments:
-        quiz = assignments["quiz-twee-dimensies"]
-        answers = {}
-        for number, question in enumerate(quiz.config["questions"]):
-            correct = [o["id"] for o in question["options"] if o["correct"]]
-            wrong = [o["id"] for o in question["options"] if not o["correct"]][:1]
-            # Every other learner gets one question wrong; all still pass on 80%.
-            answers[question["id"]] = wrong if (index % 2 and number == 0 and wrong) else correct
-        quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=answers, now=now)
-    if stage >= 4 and "reflectie-vriendelijk-maar-niet-geholpen" in assignments:
-        reflection = assignments["reflectie-vriendelijk-maar-niet-geholpen"]
+    if stage >= 2 and scans:
+        _take_scan(enrollment, scans[0], index, now)
+    if stage >= 3 and quizzes:
+        # Every other learner gets a question wrong, as long as that still passes.
+        _take_quiz(enrollment, quizzes[0], slip=bool(index % 2), now=now)
+    if stage >= 4 and reflections:
+        reflection = reflections[0]
         draft = reflection_draft(enrollment=enrollment, assignment=reflection)
-        prompt = reflection.config["prompts"][0]["id"]
         submission = reflection_submit(
             submission=draft,
-            answers={prompt: REFLECTIONS[index % len(REFLECTIONS)]},
+            answers={
+                prompt["id"]: _reflection_text(prompt, index + number)
+                for number, prompt in enumerate(reflection.config["prompts"])
+                if prompt["required"]
+            },
             based_on=draft.version,
             now=now,
         )
@@ -291,20 +271,91 @@ def _do_work(enrollment, stage: int, index: int, trainer, now: datetime.datetime
         else:
             decision = None  # waits in the trainer's queue
         if decision:
-            criteria = reflection.config["rubric"]["criteria"]
             submission_grade(
                 submission=submission,
                 trainer=trainer,
-                rubric_scores={
-                    c["id"]: c["levels"][-1 if decision == "approved" else 1]["points"]
-                    for c in criteria
-                },
+                rubric_scores=_rubric_scores(reflection.config["rubric"], decision),
                 comment=TRAINER_COMMENTS[decision],
                 decision=decision,
                 now=now,
             )
     if stage >= 5:
-        scan("fasescan-voor")
+        for scan in scans[1:]:
+            _take_scan(enrollment, scan, index, now)
+
+
+def _take_scan(enrollment, scan, index: int, now: datetime.datetime) -> None:
+    from assignments.services import scan_submit
+
+    answers = {
+        statement["id"]: 1 + (index * 3 + position * (index % 4 + 1)) % 5
+        for position, statement in enumerate(scan.config["statements"])
+    }
+    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=answers, now=now)
+
+
+def _take_quiz(enrollment, quiz, *, slip: bool, now: datetime.datetime) -> None:
+    """Answer the questions this attempt draws, all right but (``slip``) one that can be
+    missed while still passing."""
+    from assignments.models import Submission
+    from assignments.selectors import quiz_next_draw
+    from assignments.services import quiz_submit
+
+    draw = quiz_next_draw(
+        enrollment_id=enrollment.pk,
+        assignment=quiz,
+        attempts=Submission.objects.filter(enrollment=enrollment, assignment=quiz),
+    )
+    questions = {question["id"]: question for question in quiz.config["questions"]}
+    may_miss = 1 if slip and draw.needed < len(draw.question_ids) else 0
+    answers = {}
+    for number, question_id in enumerate(draw.question_ids):
+        options = questions[question_id]["options"]
+        correct = [o["id"] for o in options if o["correct"]]
+        wrong = [o["id"] for o in options if not o["correct"]][:1]
+        answers[question_id] = wrong if number < may_miss and wrong else correct
+    quiz_submit(
+        enrollment=enrollment,
+        assignment=quiz,
+        raw_answers=answers,
+        now=now,
+        shown=draw.question_ids,
+    )
+
+
+def _rubric_scores(rubric: dict, decision: str) -> dict[str, int]:
+    """Approved: every criterion at the pass level or above (the top level on the first).
+    Returned: the first criterion just below the pass level, the others at it."""
+    pass_level = rubric.get("pass_level")
+    scores = {}
+    for number, criterion in enumerate(rubric["criteria"]):
+        points = [level["points"] for level in criterion["levels"]]
+        at_pass = pass_level if pass_level is not None else points[-1]
+        if decision == "approved":
+            scores[criterion["id"]] = points[-1] if number == 0 else at_pass
+        else:
+            below = [p for p in points if p < at_pass] or points[:1]
+            scores[criterion["id"]] = below[-1] if number == 0 else at_pass
+    return scores
+
+
+def _reflection_text(prompt: dict, index: int) -> str:
+    """Whole sentences of the demo texts, within the prompt's word limits."""
+    sentences = [
+        sentence.strip() + "."
+        for text in REFLECTIONS[index % len(REFLECTIONS) :] + REFLECTIONS
+        for sentence in text.split(". ")
+        if sentence.strip()
+    ]
+    chosen: list[str] = []
+    words = 0
+    for sentence in sentences:
+        length = len(sentence.split())
+        if words >= max(prompt["min_words"], 1) or words + length > prompt["max_words"]:
+            break
+        chosen.append(sentence)
+        words += length
+    return " ".join(chosen).replace("..", ".")
 
 
 def _read_some(enrollment, count: int, now: datetime.datetime) -> None:

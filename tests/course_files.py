@@ -88,7 +88,10 @@ dimensions:
 statements:
   - {id: s1, text: Een, dimension: wat}
   - {id: s2, text: Twee, dimension: hoe, weight: -1}
+  - {id: s4, text: Vier, dimension: hoe}
+  - {id: s5, text: Vijf, weight: -1, dimension: wat}
 axes: {x: wat, y: hoe}
+high_from: 3.75
 quadrants:
   high_high: {title: A, explanation: a}
   high_low: {title: B, explanation: b}
@@ -102,12 +105,13 @@ due_offset_days: 5
 prompts:
   - {id: verhaal, label: Vertel, min_words: 3, max_words: 10}
 rubric:
+  pass_level: 1
   criteria:
     - id: c1
       title: Helder
       levels:
-        - {points: 0, title: Nee, description: Onduidelijk}
-        - {points: 1, title: Ja, description: Duidelijk}
+        - {points: 0, title: Nee, description: Onduidelijk, example: Het ging mis.}
+        - {points: 1, title: Ja, description: Duidelijk, example: De klant kreeg twee facturen.}
 """
 
 

@@ -39,14 +39,18 @@ def test_shipped_course_has_every_tool_of_the_design():
     assert problems == []
     by_module = {m.slug: {a.slug: a for a in m.items["assignments"]} for m in spec.modules}
     one = by_module["klantgericht-of-klantvriendelijk"]
+    # The baseline scan opens the course: the first assignment of module 1.
+    assert next(iter(one)) == "fasescan-voor"
+    assert one["fasescan-voor"].config["pre_post"] == "pre"
     assert one["kwadrant-scan"].config["result_model"] == "quadrant"
     assert {a.kind for a in one.values()} == {"quiz", "scan", "reflection"}
     two = by_module["de-vier-fasen"]
-    assert two["fasescan-voor"].config["pre_post"] == "pre"
-    assert {a.kind for a in two.values()} == {"quiz", "scan", "reflection"}
+    assert "fasescan-voor" not in two
+    assert {a.kind for a in two.values()} == {"quiz", "reflection"}
     three = by_module["de-klantendriehoek"]
     assert {p["id"] for p in three["driehoek-case"].config["prompts"]} == {
         "erkenning",
+        "grens",
         "uitleg",
         "oplossing",
         "klant",
@@ -59,6 +63,12 @@ def test_shipped_course_has_every_tool_of_the_design():
     required = [p for p in four["frictie-audit"].config["prompts"] if p["required"]]
     assert len(required) >= 6
     assert four["praktijkopdracht"].config["rubric"]["criteria"]
+    # The final test: a bank of 32 questions, 16 drawn per attempt, pass mark 70.
+    final = four["eindtoets"]
+    assert final.kind == "quiz"
+    assert len(final.config["questions"]) == 32
+    assert final.config["draw"] == 16
+    assert final.config["pass_mark"] == 70
     assert "eindreflectie" in four
 
 
@@ -219,6 +229,170 @@ def test_missing_and_unlisted_assignment_files(folder):
     problems = _problems(folder)
     assert "module-1/scan.yaml: file is missing" in problems
     assert "module-2/extra.yaml: assignment file is not listed in course.yaml" in problems
+
+
+# Edition 2 of the phase model: aware × able, scored by axes and cutoffs.
+PHASES_V2 = (
+    "axes: {aware: wat, able: hoe}\n"
+    "cutoffs: {aware: 3.5, able: 3.5, automatic: 4.4}\n"
+    "phases:\n"
+    "  - {key: onwetend, title: A, explanation: a}\n"
+    "  - {key: klantgericht, title: B, explanation: b}\n"
+    "  - {key: klantbewust, title: C, explanation: c}\n"
+    "  - {key: klantbekwaam, title: D, explanation: d}\n"
+)
+
+
+def _phase_scan(folder):
+    """Turn the test course's scan into a valid edition-2 phase scan; returns its path."""
+    path = folder / "module-1" / "scan.yaml"
+    text = path.read_text().replace("result_model: quadrant", "result_model: phase")
+    path.write_text(text[: text.index("axes:")] + PHASES_V2)
+    return path
+
+
+def _scan_problems(folder):
+    return [problem for problem in _problems(folder) if "scan" in problem]
+
+
+def test_the_edition_2_scans_are_valid(folder):
+    assert _scan_problems(folder) == []
+    _phase_scan(folder)
+    assert _scan_problems(folder) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "high_from: 3.75\n",
+            "",
+            r"scan\.yaml:4: a quadrant scan needs 'axes', 'high_from'",
+        ),
+        (
+            "high_from: 3.75",
+            "high_from: 3",
+            r"scan\.yaml:14: high_from must be above 3 \(the middle of the scale",
+        ),
+        ("high_from: 3.75", "high_from: 5.5", r"scan\.yaml:14: high_from must lie between 1 and 5"),
+        ("high_from: 3.75", "high_from: hoog", r"scan\.yaml:14: high_from must be a number"),
+        (
+            "high_from: 3.75",
+            "high_from: 3.75\ncutoffs: {aware: 3.5}",
+            r"scan\.yaml:15: 'cutoffs' belongs to the phase model",
+        ),
+        # Agreeing with every statement must not place anyone high (acquiescence).
+        (
+            "  - {id: s5, text: Vijf, weight: -1, dimension: wat}\n",
+            "",
+            r"scan\.yaml:6: dimension 'wat' needs at least one positive and one reversed "
+            r"statement",
+        ),
+        (
+            "  - {id: s5, text: Vijf, weight: -1, dimension: wat}\n",
+            "  - {id: s5, text: Vijf, weight: -1, dimension: wat}\n"
+            "  - {id: s6, text: Zes, weight: 3, dimension: wat}\n",
+            r"scan\.yaml:6: answering every statement 5 gives dimension 'wat' 4\.2, which "
+            r"reaches high_from \(3\.75\)",
+        ),
+    ],
+)
+def test_a_quadrant_scan_is_high_from_its_threshold(folder, old, new, expected):
+    _edit(folder / "module-1" / "scan.yaml", old, new)
+    problems = _scan_problems(folder)
+    assert any(re.match("module-1/" + expected, p) for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "axes: {aware: wat, able: hoe}\n",
+            "",
+            r"scan\.yaml:4: a phase scan needs 'axes' \(aware, able\), 'cutoffs'",
+        ),
+        (
+            "able: hoe}",
+            "able: wat}",
+            r"scan\.yaml:13: axes aware and able must name two different dimensions",
+        ),
+        ("able: hoe}", "able: hou}", r"scan\.yaml:13: axis able names unknown dimension 'hou'"),
+        ("aware: 3.5, ", "", r"scan\.yaml:14: cutoffs is missing 'aware'"),
+        (
+            "able: 3.5,",
+            "able: 2.5,",
+            r"scan\.yaml:14: cutoffs able must be above 3 \(the middle of the scale",
+        ),
+        (
+            "automatic: 4.4",
+            "automatic: 3.5",
+            r"scan\.yaml:14: cutoffs automatic must be above cutoffs able",
+        ),
+        (
+            "automatic: 4.4",
+            "automatic: 6",
+            r"scan\.yaml:14: cutoffs automatic must lie between 1 and 5",
+        ),
+        (
+            "{key: klantgericht, title: B, explanation: b}",
+            "{key: klantgericht, title: B, min_score: 2, explanation: b}",
+            r"scan\.yaml:17: min_score is from the first edition: edition 2 scores a phase by "
+            r"'axes' and 'cutoffs'",
+        ),
+        (
+            "  - {key: klantbewust, title: C, explanation: c}\n",
+            "",
+            r"scan\.yaml:16: phases must be exactly onwetend, klantgericht, klantbewust, "
+            r"klantbekwaam in that order",
+        ),
+        (
+            "cutoffs:",
+            "high_from: 3.75\ncutoffs:",
+            r"scan\.yaml:14: 'high_from' belongs to the quadrant model",
+        ),
+        (
+            "  - {id: s2, text: Twee, dimension: hoe, weight: -1}\n",
+            "",
+            r"scan\.yaml:7: dimension 'hoe' needs at least one positive and one reversed "
+            r"statement",
+        ),
+        (
+            "  - {id: s4, text: Vier, dimension: hoe}\n",
+            "  - {id: s4, text: Vier, dimension: hoe, weight: 9}\n",
+            r"scan\.yaml:7: answering every statement 5 gives dimension 'hoe' 4\.6, which "
+            r"reaches cutoffs\.automatic \(4\.4\)",
+        ),
+    ],
+)
+def test_a_phase_scan_is_scored_by_axes_and_cutoffs(folder, old, new, expected):
+    _edit(_phase_scan(folder), old, new)
+    problems = _scan_problems(folder)
+    assert any(re.match("module-1/" + expected, p) for p in problems), problems
+
+
+def test_a_post_scan_must_score_as_its_pre_scan(folder):
+    pre = _phase_scan(folder)
+    _edit(pre, "due_offset_days: 2", "due_offset_days: 2\npre_post: pre")
+    post = pre.read_text().replace("pre_post: pre", "pre_post: post\npair: scan")
+    write_assignment(folder, "scan-na", post, "module-2")
+    assert _scan_problems(folder) == []
+    write_assignment(
+        folder, "scan-na", post.replace("automatic: 4.4", "automatic: 4.6"), "module-2"
+    )
+    assert _scan_problems(folder) == [
+        "module-2/scan-na.yaml:16: a post scan must ask and score what 'scan' does; "
+        "these differ: cutoffs"
+    ]
+    write_assignment(
+        folder,
+        "scan-na",
+        post.replace("{aware: wat, able: hoe}", "{aware: hoe, able: wat}"),
+        "module-2",
+    )
+    assert _scan_problems(folder) == [
+        "module-2/scan-na.yaml:15: a post scan must ask and score what 'scan' does; "
+        "these differ: axes"
+    ]
 
 
 def test_post_scan_needs_a_matching_pre_scan(folder):
@@ -383,12 +557,13 @@ def test_a_renamed_quiz_question_takes_its_stored_answers_along(enrollment, fold
     assert attempt.answers == {"q2": ["b"]}
 
 
+SCAN_ANSWERS = {"s1": 4, "s2": 2, "s4": 4, "s5": 2}
+
+
 @pytest.fixture
 def scanned(enrollment):
     scan = Assignment.objects.get(slug="scan")
-    return scan_submit(
-        enrollment=enrollment, assignment=scan, raw_answers={"s1": 4, "s2": 2}, now=NOW
-    )
+    return scan_submit(enrollment=enrollment, assignment=scan, raw_answers=SCAN_ANSWERS, now=NOW)
 
 
 def test_a_scan_statement_may_leave_and_the_stored_result_stays(scanned, folder):
@@ -402,7 +577,7 @@ def test_a_scan_statement_may_leave_and_the_stored_result_stays(scanned, folder)
     result = scanned.result
     scanned.refresh_from_db()
     assert scanned.result == result
-    assert scanned.answers == {"s1": 4, "s2": 2}
+    assert scanned.answers == SCAN_ANSWERS
 
 
 def test_moving_a_scans_axes_or_dimensions_under_stored_results_is_refused(scanned, folder):
@@ -433,13 +608,7 @@ def test_changing_a_scans_result_model_under_stored_results_is_refused(scanned, 
     path = folder / "module-1" / "scan.yaml"
     text = path.read_text()
     text = text.replace("result_model: quadrant", "result_model: phase")
-    text = text[: text.index("axes:")] + (
-        "phases:\n"
-        "  - {key: onwetend, title: A, min_score: 1, explanation: a}\n"
-        "  - {key: klantgericht, title: B, min_score: 2, explanation: b}\n"
-        "  - {key: klantbewust, title: C, min_score: 3, explanation: c}\n"
-        "  - {key: klantbekwaam, title: D, min_score: 4, explanation: d}\n"
-    )
+    text = text[: text.index("axes:")] + PHASES_V2
     path.write_text(text)
     assert _refused(folder) == [
         "module-1/scan.yaml:4: result_model changes from quadrant to phase, but stored "

@@ -46,10 +46,18 @@ def _hand_in(user, text=None) -> Submission:
     )
 
 
-def _lowest_scores():
+def _lowest_scores(decision="returned"):
+    """The lowest level of each criterion that the decision allows (approving needs the
+    rubric's pass level)."""
+    rubric = assignment(REFLECTION).config["rubric"]
+    floor = rubric.get("pass_level") if decision == "approved" else None
     return {
-        criterion["id"]: min(level["points"] for level in criterion["levels"])
-        for criterion in assignment(REFLECTION).config["rubric"]["criteria"]
+        criterion["id"]: min(
+            level["points"]
+            for level in criterion["levels"]
+            if floor is None or level["points"] >= floor
+        )
+        for criterion in rubric["criteria"]
     }
 
 
@@ -57,7 +65,7 @@ def _grade(world, submission, decision, comment=COMMENT) -> Grade:
     return submission_grade(
         submission=submission,
         trainer=world.trainer,
-        rubric_scores=_lowest_scores(),
+        rubric_scores=_lowest_scores(decision),
         comment=comment,
         decision=decision,
         now=timezone.now(),
@@ -89,15 +97,16 @@ def test_feedback_names_the_level_per_criterion_and_the_total(learner, world):
     _grade(world, _hand_in(world.learner), "approved")
     body = learner.get(_page(world)).content.decode()
     criteria = assignment(REFLECTION).config["rubric"]["criteria"]
+    scores = _lowest_scores("approved")
     for criterion in criteria:
-        lowest = min(criterion["levels"], key=lambda level: level["points"])
+        given = next(lv for lv in criterion["levels"] if lv["points"] == scores[criterion["id"]])
         highest = max(level["points"] for level in criterion["levels"])
         row = (
-            f'<th scope="row">{criterion["title"]}</th><td>{lowest["title"]}</td>'
-            f'<td class="num">{lowest["points"]}/{highest}</td>'
+            f'<th scope="row">{criterion["title"]}</th><td>{given["title"]}</td>'
+            f'<td class="num">{given["points"]}/{highest}</td>'
         )
         assert row in body, criterion["title"]
-    total = sum(_lowest_scores().values())
+    total = sum(scores.values())
     most = sum(max(level["points"] for level in c["levels"]) for c in criteria)
     total_cell = re.search(r'class="num rubric-total">([^<]*)<', body).group(1)
     assert re.findall(r"\d+", total_cell) == [str(total), str(most)]

@@ -64,7 +64,7 @@ def test_a_return_stores_scores_and_comment_and_releases_them(world, submission)
 
 
 def test_an_approval_approves(world, submission):
-    _grade(submission, world.trainer, decision=Grade.Decision.APPROVED)
+    _grade(submission, world.trainer, rubric_scores=_scores(submission, -1), decision="approved")
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
 
@@ -115,7 +115,13 @@ def test_a_second_trainer_gets_a_conflict_naming_the_first(world, submission):
     stale = Submission.objects.get(pk=submission.pk)  # the second trainer's copy
     _grade(submission, colleague, comment="Eerste.")
     with pytest.raises(GradingConflict, match="Kees Collega"):
-        _grade(stale, world.trainer, comment="Tweede.", decision=Grade.Decision.APPROVED)
+        _grade(
+            stale,
+            world.trainer,
+            rubric_scores=_scores(stale, -1),
+            comment="Tweede.",
+            decision=Grade.Decision.APPROVED,
+        )
     assert Grade.objects.get().comment == "Eerste."
     assert Submission.objects.get().status == Submission.Status.RETURNED
 
@@ -131,7 +137,12 @@ def test_a_draft_is_refused(world):
 
 
 def test_approved_work_is_refused(world, submission):
-    _grade(submission, world.trainer, decision=Grade.Decision.APPROVED)
+    _grade(
+        submission,
+        world.trainer,
+        rubric_scores=_scores(submission, -1),
+        decision=Grade.Decision.APPROVED,
+    )
     with pytest.raises(GradingConflict, match="Tara"):
         _grade(submission, world.trainer, comment="Nog eens.")
     assert Grade.objects.get().comment == "Goed."

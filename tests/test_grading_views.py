@@ -30,10 +30,12 @@ def _scores(work, level=0):
 
 
 def _grade(submission, trainer, decision=Grade.Decision.RETURNED, comment="Werk dit uit."):
+    # Approving needs every criterion at the pass level: the top level is above it.
+    level = -1 if decision == Grade.Decision.APPROVED else 0
     return submission_grade(
         submission=submission,
         trainer=trainer,
-        rubric_scores=_scores(submission.assignment),
+        rubric_scores=_scores(submission.assignment, level),
         comment=comment,
         decision=decision,
         now=timezone.now(),
@@ -221,7 +223,10 @@ def test_save_and_next_goes_to_the_next_work_with_the_same_filter(trainer, world
     second = _submit(make_learner(world.cohort))
     url = reverse("trainer:grade", args=[first.pk])
     response = trainer.post(
-        url, _form(first.assignment, decision="approved", action="next", cohort=world.cohort.pk)
+        url,
+        _form(
+            first.assignment, level=-1, decision="approved", action="next", cohort=world.cohort.pk
+        ),
     )
     assert response["Location"] == (
         reverse("trainer:grade", args=[second.pk]) + f"?cohort={world.cohort.pk}"
@@ -232,7 +237,7 @@ def test_save_and_next_with_nothing_left_returns_to_the_queue(trainer, world):
     submission = _submit(world.learner)
     response = trainer.post(
         reverse("trainer:grade", args=[submission.pk]),
-        _form(submission.assignment, decision="approved", action="next"),
+        _form(submission.assignment, level=-1, decision="approved", action="next"),
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("trainer:home")

@@ -4,16 +4,21 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from assignments.charts import quadrant_chart
+from assignments.definitions import QUADRANT_KEYS
 from assignments.scoring import (
+    PHASE_KEYS_ORDER,
+    SCAN_SCORING_VERSION,
     InvalidAnswers,
     dimension_scores,
-    phase_for,
-    quadrant_key,
+    phase_key,
     quiz_clean_answers,
     quiz_grade,
     scan_clean_answers,
     scan_result,
+    scoring_version,
 )
+from dashboards.charts import cohort_quadrant_chart
 
 # --- Quiz ------------------------------------------------------------------------
 
@@ -44,6 +49,10 @@ def quizzes(draw):
     return {"pass_mark": draw(st.integers(1, 100)), "questions": questions}
 
 
+def _all(config):
+    return [q["id"] for q in config["questions"]]
+
+
 def _correct(config):
     return {
         q["id"]: sorted(o["id"] for o in q["options"] if o["correct"]) for q in config["questions"]
@@ -67,7 +76,10 @@ def quiz_and_answers(draw):
 @given(quiz_and_answers())
 def test_quiz_score_is_a_percentage_and_pass_follows_the_mark(case):
     config, answers = case
-    score, passed, results = quiz_grade(config, quiz_clean_answers(config, answers))
+    ids = _all(config)
+    score, passed, results = quiz_grade(
+        config, quiz_clean_answers(config, answers, question_ids=ids), question_ids=ids
+    )
     assert 0 <= score <= 100
     assert passed == (score >= config["pass_mark"])
     assert len(results) == len(config["questions"])
@@ -75,7 +87,7 @@ def test_quiz_score_is_a_percentage_and_pass_follows_the_mark(case):
 
 @given(quizzes())
 def test_all_correct_answers_score_100_and_pass(config):
-    score, passed, results = quiz_grade(config, _correct(config))
+    score, passed, results = quiz_grade(config, _correct(config), question_ids=_all(config))
     assert score == 100
     assert passed
     assert all(result.correct for result in results)
@@ -84,11 +96,11 @@ def test_all_correct_answers_score_100_and_pass(config):
 @given(quiz_and_answers())
 def test_fixing_a_wrong_answer_never_lowers_the_score(case):
     config, answers = case
-    before, _, results = quiz_grade(config, answers)
+    before, _, results = quiz_grade(config, answers, question_ids=_all(config))
     wrong = [r.id for r in results if not r.correct]
     assume(wrong)
     fixed = answers | {wrong[0]: _correct(config)[wrong[0]]}
-    after, _, _ = quiz_grade(config, fixed)
+    after, _, _ = quiz_grade(config, fixed, question_ids=_all(config))
     assert after > before
 
 
@@ -98,7 +110,7 @@ def test_tampered_option_ids_are_refused(config, bogus):
     assume(bogus not in {option["id"] for option in question["options"]})
     answers = _correct(config) | {question["id"]: [bogus]}
     with pytest.raises(InvalidAnswers, match="unknown option"):
-        quiz_clean_answers(config, answers)
+        quiz_clean_answers(config, answers, question_ids=_all(config))
 
 
 def test_single_choice_question_refuses_two_answers():
@@ -117,38 +129,38 @@ def test_single_choice_question_refuses_two_answers():
         ],
     }
     with pytest.raises(InvalidAnswers, match="takes one answer"):
-        quiz_clean_answers(config, {"q": ["a", "b"]})
+        quiz_clean_answers(config, {"q": ["a", "b"]}, question_ids=["q"])
     with pytest.raises(InvalidAnswers, match="not answered"):
-        quiz_clean_answers(config, {})
+        quiz_clean_answers(config, {}, question_ids=["q"])
     with pytest.raises(InvalidAnswers, match="unknown question"):
-        quiz_clean_answers(config, {"q": ["a"], "extra": ["a"]})
+        quiz_clean_answers(config, {"q": ["a"], "extra": ["a"]}, question_ids=["q"])
 
 
 # --- Scan ------------------------------------------------------------------------
 
+HIGH_FROM = 3.75
+CUTOFFS = {"aware": 3.5, "able": 3.5, "automatic": 4.4}
+
 
 @st.composite
 def scans(draw, model="quadrant"):
-    dims = ["d1", "d2"] if model == "quadrant" else draw(st.sampled_from([["d1"], ["d1", "d2"]]))
+    """A scan with two dimensions, each with positive and reversed statements."""
     statements = []
-    for dim in dims:
-        for n in range(draw(st.integers(1, 5))):
-            weight = draw(st.sampled_from([1.0, 2.0, 0.5, -1.0, -2.0]))
+    for dim in ("d1", "d2"):
+        weights = [draw(st.sampled_from([1.0, 2.0, 0.5])), draw(st.sampled_from([-1.0, -2.0]))]
+        weights += draw(st.lists(st.sampled_from([1.0, 2.0, 0.5, -1.0, -2.0]), max_size=3))
+        for n, weight in enumerate(weights):
             statements.append({"id": f"{dim}s{n}", "text": "", "dimension": dim, "weight": weight})
     config = {
         "result_model": model,
-        "dimensions": [{"id": d, "label": d} for d in dims],
+        "dimensions": [{"id": d, "label": d} for d in ("d1", "d2")],
         "statements": statements,
     }
     if model == "quadrant":
-        config["axes"] = {"x": "d1", "y": "d2"}
+        config |= {"axes": {"x": "d1", "y": "d2"}, "high_from": HIGH_FROM}
     else:
-        config["phases"] = [
-            {"key": "onwetend", "min_score": 1},
-            {"key": "klantgericht", "min_score": 2.25},
-            {"key": "klantbewust", "min_score": 3.0},
-            {"key": "klantbekwaam", "min_score": 3.75},
-        ]
+        config |= {"axes": {"aware": "d1", "able": "d2"}, "cutoffs": dict(CUTOFFS)}
+        config["phases"] = [{"key": key, "title": key} for key in PHASE_KEYS_ORDER]
     return config
 
 
@@ -176,28 +188,66 @@ def test_reverse_scored_items_count_the_other_way(config):
 
 
 @given(scan_and_answers())
-def test_quadrant_matches_the_point(case):
+def test_quadrant_is_high_from_the_threshold_not_the_midpoint(case):
     config, answers = case
     result = scan_result(config, answers)
-    expected = (
-        ("high" if result["x"] >= 3 else "low") + "_" + ("high" if result["y"] >= 3 else "low")
-    )
-    assert result["outcome"] == expected == quadrant_key(result["x"], result["y"])
+    expected = ("high" if result["x"] >= HIGH_FROM else "low") + "_"
+    expected += "high" if result["y"] >= HIGH_FROM else "low"
+    assert result["outcome"] == expected
+    assert (result["scoring"], result["high_from"]) == (SCAN_SCORING_VERSION, HIGH_FROM)
+    assert "overall" not in result
 
 
 @given(scan_and_answers("phase"))
-def test_phase_is_the_highest_reached(case):
+def test_phase_follows_aware_and_able_scored_apart(case):
     config, answers = case
     result = scan_result(config, answers)
-    reached = [p["key"] for p in config["phases"] if result["overall"] >= p["min_score"]]
-    assert result["outcome"] == reached[-1]
+    scores = dimension_scores(config, answers)
+    assert (result["aware"], result["able"]) == (scores["d1"], scores["d2"])
+    assert result["outcome"] == phase_key(result["aware"], result["able"], CUTOFFS)
+    assert (result["scoring"], result["cutoffs"]) == (SCAN_SCORING_VERSION, CUTOFFS)
+    assert "overall" not in result
 
 
-@given(scans("phase"), st.floats(1, 5), st.floats(1, 5))
-def test_phase_rises_with_the_score(config, a, b):
-    order = [p["key"] for p in config["phases"]]
-    low, high = sorted((a, b))
-    assert order.index(phase_for(config, low)["key"]) <= order.index(phase_for(config, high)["key"])
+@pytest.mark.parametrize(
+    ("aware", "able", "phase"),
+    [
+        (1.0, 1.0, "onwetend"),
+        (3.49, 3.49, "onwetend"),
+        (3.5, 3.49, "klantgericht"),  # sees it, does not do it yet
+        (3.49, 5.0, "klantgericht"),  # does it, without seeing why
+        (5.0, 1.0, "klantgericht"),
+        (3.5, 3.5, "klantbewust"),
+        (5.0, 4.39, "klantbewust"),
+        (3.5, 4.4, "klantbekwaam"),
+        (3.49, 4.4, "klantgericht"),  # routine without awareness is not the top
+    ],
+)
+def test_phase_mapping_aware_by_able(aware, able, phase):
+    assert phase_key(aware, able, CUTOFFS) == phase
+
+
+def test_a_stored_result_says_what_it_was_scored_with():
+    config = {
+        "result_model": "phase",
+        "dimensions": [{"id": "bewust"}, {"id": "bekwaam"}],
+        "statements": [
+            {"id": "a", "dimension": "bewust", "weight": 1},
+            {"id": "b", "dimension": "bewust", "weight": -1},
+            {"id": "c", "dimension": "bekwaam", "weight": 1},
+            {"id": "d", "dimension": "bekwaam", "weight": -1},
+        ],
+        "axes": {"aware": "bewust", "able": "bekwaam"},
+        "cutoffs": CUTOFFS,
+    }
+    assert scan_result(config, {"a": 5, "b": 2, "c": 4, "d": 3}) == {
+        "scoring": 2,
+        "scores": {"bewust": 4.5, "bekwaam": 3.5},
+        "aware": 4.5,
+        "able": 3.5,
+        "cutoffs": CUTOFFS,
+        "outcome": "klantbewust",
+    }
 
 
 @given(scans(), st.sampled_from([0, 6, "x", None, 2.5]))
@@ -215,3 +265,46 @@ def test_scan_refuses_unknown_statements():
     }
     with pytest.raises(InvalidAnswers, match="unknown statement"):
         scan_clean_answers(config, {"a": 3, "b": 3})
+
+
+# --- First-edition results: shown as stored ------------------------------------------
+
+QUADRANT_CONFIG = {
+    "result_model": "quadrant",
+    "dimensions": [{"id": "wat", "label": "Wat"}, {"id": "hoe", "label": "Hoe"}],
+    "axes": {"x": "wat", "y": "hoe"},
+    "high_from": HIGH_FROM,
+    "quadrants": {key: {"title": key, "explanation": ""} for key in QUADRANT_KEYS},
+}
+# As stored before scoring versions: high from 3, no "scoring".
+V1_QUADRANT = {"scores": {"wat": 3.2, "hoe": 3.4}, "x": 3.2, "y": 3.4, "outcome": "high_high"}
+V2_QUADRANT = {"scoring": 2, "x": 3.2, "y": 3.4, "high_from": 3.75, "outcome": "low_low"}
+
+
+def test_a_result_without_scoring_is_version_1():
+    assert scoring_version(V1_QUADRANT) == 1
+    assert scoring_version(V2_QUADRANT) == 2
+
+
+def test_a_first_edition_chart_draws_its_lines_at_the_midpoint():
+    old = quadrant_chart(QUADRANT_CONFIG, V1_QUADRANT, None)
+    new = quadrant_chart(QUADRANT_CONFIG, V2_QUADRANT, None)
+    assert (old["high_from"], new["high_from"]) == (3.0, 3.75)
+    assert old["mid"] == old["centre"]
+    assert new["mid"].x > old["mid"].x
+    assert new["mid"].y < old["mid"].y
+    # The point is where its scores are; which letter is current is the stored outcome.
+    assert old["you"] == new["you"]
+    assert [label["key"] for label in old["labels"] if label["current"]] == ["high_high"]
+    assert [label["key"] for label in new["labels"] if label["current"]] == ["low_low"]
+
+
+def test_the_cohort_chart_counts_stored_outcomes_at_todays_lines():
+    chart = cohort_quadrant_chart(QUADRANT_CONFIG, [V1_QUADRANT, V2_QUADRANT, V2_QUADRANT])
+    counts = {label["title"]: label["count"] for label in chart["labels"]}
+    assert counts == {"high_high": 1, "high_low": 0, "low_high": 0, "low_low": 2}
+    assert chart["high_from"] == 3.75
+    assert chart["first_edition"] == 1
+    first_edition_config = {k: v for k, v in QUADRANT_CONFIG.items() if k != "high_from"}
+    old = cohort_quadrant_chart(first_edition_config, [V1_QUADRANT])
+    assert (old["high_from"], old["first_edition"]) == (3.0, 0)
