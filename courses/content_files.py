@@ -1,8 +1,10 @@
 """Reading and validating a course folder, before anything touches the database.
 
 A course folder holds ``course.yaml`` and one Markdown file per lesson at
-``<module-slug>/<lesson-slug>.md`` with front matter (title, minutes). Every problem
-is reported with its file and line; the importer imports nothing while any remain.
+``<module-slug>/<lesson-slug>.md`` with front matter (title, minutes). A module may
+name a job aid (``job_aid: <slug>``), its printable one-page card: the Markdown file
+``<module-slug>/<slug>.md`` with front matter (title). Every problem is reported with
+its file and line; the importer imports nothing while any remain.
 
 Besides lessons, a module may list other items (assignments) under a key of its own.
 The courses app does not know those items: an app that builds on the content
@@ -24,9 +26,10 @@ SLUG_MAX = 80  # the SlugField's length
 TITLE_MAX = 200  # the title CharFields' length
 COURSE_KEYS = {"slug", "title", "summary", "learning_goals", "intro", "modules"}
 COURSE_REQUIRED = {"slug", "title", "modules"}
-MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons"}
+MODULE_KEYS = {"slug", "title", "intro", "release_offset_days", "lessons", "job_aid"}
 MODULE_REQUIRED = {"slug", "title", "lessons"}
 FRONT_MATTER_KEYS = {"title", "minutes"}
+JOB_AID_FRONT_MATTER_KEYS = {"title"}
 MAX_TEXT = 200_000
 # Offsets count days from a cohort's (or learner's) start. A course runs for months, so
 # two years is ample for any schedule, and it keeps every date the pages compute far
@@ -57,12 +60,22 @@ class LessonSpec:
 
 
 @dataclass
+class JobAidSpec:
+    """A module's printable one-page card (the file ``<module>/<slug>.md``)."""
+
+    slug: str
+    title: str
+    body: str
+
+
+@dataclass
 class ModuleSpec:
     slug: str
     title: str
     intro: str
     release_offset_days: int
     lessons: list[LessonSpec] = field(default_factory=list)
+    job_aid: JobAidSpec | None = None
     # Registered items by their key in course.yaml, e.g. {"assignments": [AssignmentSpec]}.
     items: dict[str, list] = field(default_factory=dict)
 
@@ -370,6 +383,8 @@ class FolderReader:
                         lesson = self.lesson(module.slug, slug)
                         if lesson is not None:
                             module.lessons.append(lesson)
+            if keys.get("job_aid") is not None:
+                module.job_aid = self.job_aid_of(module, keys["job_aid"], file)
             for handler in handlers:
                 if keys.get(handler.key) is not None:
                     module.items[handler.key] = self.items(
@@ -404,9 +419,12 @@ class FolderReader:
                 specs.append(spec)
         return specs
 
-    def lesson(self, module_slug: str, slug: str) -> LessonSpec | None:
-        file = f"{module_slug}/{slug}.md"
-        text = self.read_text(self.folder / module_slug / f"{slug}.md", file)
+    def markdown_file(self, file: str, keys: set[str], what: str):
+        """A Markdown file with front matter: ({key: node}, body) or None (with problems).
+
+        An empty body is reported as "the <what> has no text".
+        """
+        text = self.read_text(self.folder / file, file)
         if text is None:
             return None
         lines = text.splitlines()
@@ -424,17 +442,44 @@ class FolderReader:
             if not any(p.file == file for p in self.problems):
                 self.problem(file, 2, "front matter is empty")
             return None
-        keys = self.mapping(node, file, FRONT_MATTER_KEYS, FRONT_MATTER_KEYS, "front matter")
-        if keys is None:
+        front = self.mapping(node, file, keys, keys, "front matter")
+        if front is None:
             return None
+        body = "\n".join(lines[end + 1 :]).strip()
+        if not body:
+            self.problem(file, end + 2, f"the {what} has no text")
+        return front, body
+
+    def lesson(self, module_slug: str, slug: str) -> LessonSpec | None:
+        file = f"{module_slug}/{slug}.md"
+        read = self.markdown_file(file, FRONT_MATTER_KEYS, "lesson")
+        if read is None:
+            return None
+        keys, body = read
         title = self.text(keys.get("title"), file, "title", required=True, max_length=TITLE_MAX)
         minutes = self.integer(
             keys.get("minutes"), file, "minutes", minimum=1, maximum=MAX_LESSON_MINUTES
         )
-        body = "\n".join(lines[end + 1 :]).strip()
-        if not body:
-            self.problem(file, end + 2, "the lesson has no text")
         return LessonSpec(slug=slug, title=title, minutes=minutes or 1, body=body)
+
+    def job_aid_of(self, module: ModuleSpec, node, file: str) -> JobAidSpec | None:
+        """The job aid that a module names in course.yaml (``file``), read and checked."""
+        slug = self.slug(node, file, "job aid slug")
+        if not slug or not SLUG.match(slug):
+            return None
+        job_aid_file = f"{module.slug}/{slug}.md"
+        if job_aid_file in self.listed:
+            self.problem(file, _line(node), f"job aid slug '{slug}' is already listed as a lesson")
+            return None
+        self.listed.add(job_aid_file)
+        read = self.markdown_file(job_aid_file, JOB_AID_FRONT_MATTER_KEYS, "job aid")
+        if read is None:
+            return None
+        keys, body = read
+        title = self.text(
+            keys.get("title"), job_aid_file, "title", required=True, max_length=TITLE_MAX
+        )
+        return JobAidSpec(slug=slug, title=title, body=body)
 
     def unlisted_files(self, spec: CourseSpec) -> None:
         """Files in a module folder that course.yaml does not list (a forgotten entry)."""

@@ -110,6 +110,7 @@ def _apply(spec: CourseSpec) -> ImportReport:
     seen_modules, seen_lessons = set(), set()
     modules = []
     for module_position, module_spec in enumerate(spec.modules, start=1):
+        job_aid = module_spec.job_aid
         module = import_upsert(
             report,
             Module,
@@ -119,6 +120,9 @@ def _apply(spec: CourseSpec) -> ImportReport:
                 "intro": module_spec.intro,
                 "position": module_position,
                 "release_offset_days": module_spec.release_offset_days,
+                # A module that no longer names a job aid loses it: the files are the truth.
+                "job_aid_title": job_aid.title if job_aid else "",
+                "job_aid": job_aid.body if job_aid else "",
                 "archived": False,
             },
             f"module {module_spec.slug}",

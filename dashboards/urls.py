@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dashboards.views import enrolment, grading, organisation, privacy, staff, trainer
+from dashboards.views import enrolment, grading, guide, organisation, privacy, staff, trainer
 
 trainer_patterns = (
     [
@@ -17,6 +17,7 @@ trainer_patterns = (
             name="snippet_delete",
         ),
         path("groepen/", trainer.cohorts, name="cohorts"),
+        path("handleiding/", guide.guide, name="guide"),
         path("groepen/<int:cohort_id>/", trainer.cohort, name="cohort"),
         path("groepen/<int:cohort_id>/uitstel/", trainer.extension, name="extension"),
         path("groepen/<int:cohort_id>/export.csv", trainer.export, name="export"),

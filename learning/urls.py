@@ -13,6 +13,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("groepen/<int:cohort_id>/", views.cohort, name="cohort"),
     path("groepen/<int:cohort_id>/modules/<slug:module_slug>/", views.module, name="module"),
+    path(
+        "groepen/<int:cohort_id>/modules/<slug:module_slug>/kaart/",
+        views.job_aid,
+        name="job_aid",
+    ),
     path("groepen/<int:cohort_id>/lessen/<slug:lesson_slug>/", views.lesson, name="lesson"),
     path(
         "groepen/<int:cohort_id>/lessen/<slug:lesson_slug>/gelezen/",
@@ -27,6 +32,11 @@ urlpatterns = [
         "voorbeeld/<int:cohort_id>/lessen/<slug:lesson_slug>/",
         views.preview_lesson,
         name="preview_lesson",
+    ),
+    path(
+        "voorbeeld/<int:cohort_id>/modules/<slug:module_slug>/kaart/",
+        views.preview_job_aid,
+        name="preview_job_aid",
     ),
     path(
         "voorbeeld/<int:cohort_id>/opdrachten/<slug:assignment_slug>/",

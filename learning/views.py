@@ -19,7 +19,12 @@ from cohorts.selectors import cohort_trainers, enrollments_of_learner
 from courses.access import lesson_for_enrollment
 from courses.services import lesson_mark_read
 from courses.views import module_locked
-from learning.access import cohort_for_preview, lesson_for_preview
+from learning.access import (
+    cohort_for_preview,
+    job_aid_for_enrollment,
+    job_aid_for_preview,
+    lesson_for_preview,
+)
 from learning.progress import course_preview, course_state, course_states, with_unseen_feedback
 
 
@@ -102,6 +107,18 @@ def lesson(request, cohort_id: int, lesson_slug: str):
 
 
 @role_required("learner")
+def job_aid(request, cohort_id: int, module_slug: str):
+    """The module's printable one-page card (kaart), once the module is open."""
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    module = job_aid_for_enrollment(enrollment, module_slug, now=timezone.now())
+    return render(
+        request,
+        "learning/job_aid.html",
+        {"cohort": enrollment.cohort, "module": module, "is_preview": False},
+    )
+
+
+@role_required("learner")
 @require_POST
 def lesson_read(request, cohort_id: int, lesson_slug: str):
     """ "Gelezen": a POST, so following a link never changes progress."""
@@ -159,6 +176,17 @@ def preview_lesson(request, cohort_id: int, lesson_slug: str):
             "previous": previous,
             "following": following,
         },
+    )
+
+
+@login_required
+def preview_job_aid(request, cohort_id: int, module_slug: str):
+    cohort = cohort_for_preview(request.user, cohort_id)
+    module = job_aid_for_preview(cohort, module_slug)
+    return render(
+        request,
+        "learning/job_aid.html",
+        {"cohort": cohort, "module": module, "is_preview": True},
     )
 
 

@@ -11,6 +11,8 @@ from assignments.models import Assignment, CommentSnippet
 from assignments.services import reflection_draft, reflection_submit
 from cohorts.invitations import invitation_issue, invitation_token
 from notifications.mail import unsubscribe_token
+from tests.course_files import SHIPPED
+from tests.test_job_aids import import_with_job_aid
 
 # Third-party URL trees that guard themselves: the Django admin by namespace (it
 # logs in through allauth, see lms/urls.py) and allauth's account pages by module
@@ -77,12 +79,17 @@ MATRIX = [
     ("learn:assignment", "assignment", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:assignment", "reflection", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:calendar", "cohort", [302, 200, 404, 403, 403, 403, 403, 403]),
+    # A module's printable job aid: the learner's own cohort, once the module is open.
+    ("learn:job_aid", "job_aid", [302, 200, 404, 403, 403, 403, 403, 403]),
     # The course preview: trainers of the cohort and staff read it; everyone else 404.
     ("learn:preview", "cohort", [302, 404, 404, 200, 404, 404, 404, 200]),
     ("learn:preview_lesson", "lesson", [302, 404, 404, 200, 404, 404, 404, 200]),
     ("learn:preview_assignment", "assignment", [302, 404, 404, 200, 404, 404, 404, 200]),
+    ("learn:preview_job_aid", "job_aid", [302, 404, 404, 200, 404, 404, 404, 200]),
     ("trainer:home", None, [302, 403, 403, 200, 200, 403, 403, 403]),
     ("trainer:cohorts", None, [302, 403, 403, 200, 200, 403, 403, 403]),
+    # The trainer guide: every trainer, and staff (who support them).
+    ("trainer:guide", None, [302, 403, 403, 200, 200, 403, 403, 200]),
     ("trainer:cohort", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
     # The progress matrix as CSV and one learner's page: only a trainer of the cohort.
     ("trainer:export", "cohort", [302, 403, 403, 200, 404, 403, 403, 403]),
@@ -150,6 +157,8 @@ def _kwargs(world, kind):
         return {"organisation_id": world.acme.pk}
     if kind == "module":
         return {"cohort_id": world.cohort.pk, "module_slug": "klantgericht-of-klantvriendelijk"}
+    if kind == "job_aid":
+        return {"cohort_id": world.cohort.pk, "module_slug": import_with_job_aid(SHIPPED)}
     if kind == "assignment":
         return {"cohort_id": world.cohort.pk, "assignment_slug": "quiz-twee-dimensies"}
     if kind == "reflection":

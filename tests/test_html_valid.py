@@ -29,7 +29,9 @@ from tests.assignment_helpers import (
     scan_answers,
     words,
 )
+from tests.course_files import SHIPPED
 from tests.factories import make_learner
+from tests.test_job_aids import import_with_job_aid
 
 JAVA = shutil.which("java")
 
@@ -66,6 +68,7 @@ def _learner_pages(world) -> dict[str, str]:
         "learner-course": reverse("learn:cohort", args=[cohort]),
         "learner-module": reverse("learn:module", args=[cohort, module.slug]),
         "learner-lesson": reverse("learn:lesson", args=[cohort, lesson.slug]),
+        "learner-job-aid": reverse("learn:job_aid", args=[cohort, import_with_job_aid(SHIPPED)]),
         "quiz-editable": work(QUIZ),
         "scan-editable": work(SCAN),
         "reflection-editable": work(REFLECTION),
@@ -143,6 +146,12 @@ def _pages(world) -> dict[str, tuple[object, str, int]]:
         "trainer-home": (world.trainer, reverse("trainer:home"), 200),
         "trainer-cohorts": (world.trainer, reverse("trainer:cohorts"), 200),
         "trainer-cohort": (world.trainer, reverse("trainer:cohort", args=[cohort]), 200),
+        "trainer-guide": (world.trainer, reverse("trainer:guide"), 200),
+        "preview-job-aid": (
+            world.trainer,
+            reverse("learn:preview_job_aid", args=[cohort, import_with_job_aid(SHIPPED)]),
+            200,
+        ),
         "organisation-home": (world.org_admin, reverse("organisation:home"), 200),
         "organisation-detail": (
             world.org_admin,

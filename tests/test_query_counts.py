@@ -28,6 +28,8 @@ PAGES = [
     ("learn:home", "learner", None, 14),
     ("learn:cohort", "learner", "cohort", 13),
     ("trainer:cohorts", "trainer", None, 5),
+    # session, user, roles; the navigation's count (the guide is a file).
+    ("trainer:guide", "trainer", None, 4),
     ("trainer:cohort", "trainer", "cohort", 19),
     ("organisation:home", "org_admin", None, 5),
     # The people list is paged: one COUNT for the pages; undelivered reminder mail is
@@ -122,6 +124,33 @@ def test_learner_pages_do_not_grow_with_the_course(
     if kwargs.get("cohort"):
         url_kwargs["cohort_id"] = cohort.pk
     url = reverse(name, kwargs=url_kwargs)
+    client.get(url)
+    assert _count(client, url) == pinned
+
+
+# A module's job aid, for the learner and in the trainer's preview: the same count for a
+# course of one module with one lesson and one of six modules with five lessons each.
+# Learner: session, user, roles; the enrolment; the module; staff's opening dates.
+# Preview: session, user, roles; the cohort; the module; the navigation's count.
+JOB_AID_PAGES = [("learn:job_aid", "learner", 6), ("learn:preview_job_aid", "trainer", 6)]
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "pinned"), JOB_AID_PAGES, ids=[p[0] for p in JOB_AID_PAGES]
+)
+@pytest.mark.parametrize("size", [(1, 1), (6, 5)], ids=["small-course", "large-course"])
+def test_job_aid_pages_do_not_grow_with_the_course(client, db, tmp_path, name, role, pinned, size):
+    from tests.test_job_aids import add_job_aid
+
+    modules, lessons = size
+    root = write_course(tmp_path, modules=modules, lessons=lessons, offsets=[0] * modules)
+    for number in range(1, modules + 1):
+        add_job_aid(root, module=f"module-{number}", slug=f"kaart-{number}")
+    cohort = CohortFactory(course=course_import(folder=root).course)
+    for _ in range(modules):
+        make_learner(cohort)
+    client.force_login(make_learner(cohort) if role == "learner" else make_trainer(cohort))
+    url = reverse(name, args=[cohort.pk, f"module-{modules}"])
     client.get(url)
     assert _count(client, url) == pinned
 
