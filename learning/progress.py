@@ -5,7 +5,9 @@ puts them together. ``course_states`` builds any number of enrolments' views of 
 course in a fixed number of queries (eight), for one moment ``now`` that the caller
 takes once; the dashboard, course, module and lesson pages, the trainer's and HR's
 overviews and the reminders all read progress through it. Completion follows one
-rule: every lesson read and every assignment done (``AssignmentState.is_done``).
+rule: every lesson read and every assignment done (``AssignmentState.is_done``): every
+quiz passed at its pass mark (the final test's is 70 %), every scan done, every
+reflection approved. ``CourseState.completion`` lists the rule part by part.
 """
 
 import datetime
@@ -77,6 +79,21 @@ class ModuleState:
         return self.total > 0 and self.read_count == self.total
 
 
+@dataclass(frozen=True)
+class CompletionPart:
+    """One part of the completion rule, as the learner's course page lists it."""
+
+    key: str  # "lessons", "quizzes", "scans" or "reflections"
+    done: int
+    total: int
+    # What is still missing, in course order (assignments only: a lesson count says enough).
+    missing: tuple[AssignmentState, ...] = ()
+
+    @property
+    def is_done(self) -> bool:
+        return self.done == self.total
+
+
 @dataclass
 class CourseState:
     enrollment: Enrollment
@@ -121,6 +138,34 @@ class CourseState:
     def is_complete(self) -> bool:
         return bool(self.modules) and all(
             module.done_count == module.item_count for module in self.modules
+        )
+
+    @property
+    def completion(self) -> list[CompletionPart]:
+        """The completion rule part by part: every lesson read, every quiz passed at its
+        pass mark (the final test's is 70 %), every scan done, every reflection approved.
+        Parts the course does not have are left out."""
+        parts = [CompletionPart("lessons", self.read_count, self.total)]
+        for key, kind in (
+            ("quizzes", Assignment.Kind.QUIZ),
+            ("scans", Assignment.Kind.SCAN),
+            ("reflections", Assignment.Kind.REFLECTION),
+        ):
+            states = [s for s in self.assignments if s.assignment.kind == kind]
+            missing = tuple(s for s in states if not s.is_done)
+            parts.append(CompletionPart(key, len(states) - len(missing), len(states), missing))
+        return [part for part in parts if part.total]
+
+    @property
+    def baseline(self) -> AssignmentState | None:
+        """An open baseline scan not done yet: it comes before the first lesson."""
+        return next(
+            (
+                s
+                for s in self.assignments
+                if getattr(s.assignment, "scan_role", "") == "pre" and s.is_open and not s.is_done
+            ),
+            None,
         )
 
     @property

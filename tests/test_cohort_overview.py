@@ -27,6 +27,8 @@ from tests.assignment_helpers import (
 )
 from tests.factories import make_learner
 
+MODULE_2_QUIZ = "quiz-vier-fasen"
+
 
 def bulk_learners(cohort, count: int, *, prefix: str = "Learner") -> list[Enrollment]:
     """Many learners quickly: people and enrolments in two bulk inserts (no logins)."""
@@ -89,10 +91,13 @@ def _enrollment(user) -> Enrollment:
 
 
 def _hand_in_due_work(enrollment, now=None) -> None:
-    """The work due in the first week: the kwadrant-scan and the first quiz."""
+    """The work due in the first week: the baseline fasescan (day 3), the kwadrant-scan
+    (day 5) and the first quiz (day 7)."""
     now = now or timezone.now()
-    scan, quiz = assignment(SCAN), assignment(QUIZ)
-    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    for slug in (PRE, SCAN):
+        scan = assignment(slug)
+        scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    quiz = assignment(QUIZ)
     quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=now)
 
 
@@ -129,8 +134,9 @@ def test_matrix_has_a_row_per_learner_and_a_cell_per_assignment(world):
     make_learner(world.cohort, display_name="Bram")
     overview = _overview(world)
     assert [row.name for row in overview.rows] == ["Alice", "Bram"]
-    assert len(overview.assignments) == 12
-    assert all(len(row.cells) == 12 for row in overview.rows)
+    count = world.course.assignments.filter(archived=False).count()
+    assert len(overview.assignments) == count
+    assert all(len(row.cells) == count for row in overview.rows)
 
 
 def test_cells_say_each_status_in_words(world):
@@ -146,11 +152,14 @@ def test_cells_say_each_status_in_words(world):
     )
     row = _row(_overview(world), world.learner)
     labels = _labels(row)
-    # The scan was due on day 3, a week after the start it is done but late.
+    # The scans were due on days 3 and 5: a week after the start they are done but late.
+    assert labels[PRE] == ("done", "Done, handed in late")
     assert labels[SCAN] == ("done", "Done, handed in late")
-    assert labels[QUIZ] == ("passed", "Passed, handed in late")
+    # The quiz is due today (day 7): handed in on time.
+    assert labels[QUIZ] == ("passed", "Passed")
     assert labels[REFLECTION] == ("submitted", "Submitted, awaiting feedback")
-    assert labels[PRE] == ("not_started", "Not started")
+    # Module 2 opened today; its quiz is due on day 13.
+    assert labels[MODULE_2_QUIZ] == ("not_started", "Not started")
     assert row.percent > 0
     assert row.last_activity is not None
 
@@ -158,11 +167,15 @@ def test_cells_say_each_status_in_words(world):
 def test_overdue_and_late_work_is_named_in_the_cell(world):
     enrollment = _enrollment(world.learner)
     quiz = assignment(QUIZ)
-    late = timezone.now()
+    # The quiz is due today (day 7); it is handed in at noon the day after its deadline,
+    # and the trainer looks then.
+    day_after = world.cohort.starts_on + datetime.timedelta(days=quiz.due_offset_days + 1)
+    late = datetime.datetime.combine(day_after, datetime.time(12), tzinfo=world.cohort.tz)
     quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=late)
-    labels = _labels(_row(_overview(world), world.learner))
+    with translation.override("en"):
+        overview = cohort_overview(world.cohort, now=late)
+    labels = _labels(_row(overview, world.learner))
     assert labels[SCAN] == ("overdue", "Not started, overdue")
-    # The quiz was due yesterday (day 6) and handed in today.
     assert labels[QUIZ] == ("passed", "Passed, handed in late")
 
 

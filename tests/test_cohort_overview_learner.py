@@ -72,7 +72,7 @@ def test_timeline_lists_lessons_work_grades_and_extensions_newest_first(world):
     assert kinds[-1] == "lesson"
     assert sorted(kinds) == ["extension", "grade", "lesson", "submission", "submission"]
     assert [e.at for e in detail.timeline] == sorted((e.at for e in detail.timeline), reverse=True)
-    assert any(text.startswith("Quiz attempt “Quiz – twee dimensies") for text in texts)
+    assert any(text.startswith(f"Quiz attempt “{quiz.title}”") for text in texts)
     assert any("approved by Tara" in text for text in texts)
     assert any(text.startswith("Extension for") and "granted by Tara" in text for text in texts)
     assert not detail.timeline_is_capped

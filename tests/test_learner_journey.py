@@ -1,6 +1,7 @@
 """The learner's path through the course: progress, release dates, reading."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from cohorts.models import Cohort
 from cohorts.services import module_release_set
 from courses.models import Lesson, LessonProgress, Module
 from learning.progress import course_state
+from tests.assignment_helpers import PRE, assignment, scan_answers
 
 FIRST = "wat-je-biedt-en-hoe-je-het-brengt"
 SECOND = "gaten-in-plaats-van-boren"
@@ -31,26 +33,63 @@ def learner_client(client, world):
     return client
 
 
+def _counts(world) -> tuple[int, int]:
+    """The course's lessons and assignments, as the progress bar counts them."""
+    lessons = Lesson.objects.filter(
+        module__course=world.course, archived=False, module__archived=False
+    ).count()
+    return lessons, world.course.assignments.filter(archived=False).count()
+
+
+def _next_step(body: str) -> str:
+    """The dashboard's next-step block ("Ga verder" and the like)."""
+    return re.search(r'<div class="next-step">(.*?)</div>', body, re.DOTALL).group(1)
+
+
+def _hand_in_the_baseline_scan(client, world) -> None:
+    scan = assignment(PRE)
+    url = reverse("learn:assignment_submit", args=[world.cohort.pk, PRE])
+    assert client.post(url, scan_answers(scan)).status_code == 302
+
+
 def test_dashboard_shows_progress_and_continue_to_the_first_lesson(learner_client, world):
+    lessons, assignments = _counts(world)
     body = learner_client.get("/leren/").content.decode()
     assert "Van klantgericht naar klantbekwaam" in body
     assert "Voortgang: 0%" in body
-    assert "0 van 16 lessen gelezen · 0 van 12 opdrachten afgerond" in body
-    assert f'href="{_lesson_url(world.cohort, FIRST)}"' in body
-    assert "Ga verder" in body
+    assert f"0 van {lessons} lessen gelezen · 0 van {assignments} opdrachten afgerond" in body
+    # The baseline scan comes before the first lesson while it is open and not done.
+    step = _next_step(body)
+    assert f'href="{reverse("learn:assignment", args=[world.cohort.pk, PRE])}"' in step
+    assert "Begin met de nulmeting" in step
+    assert "Ga verder" not in step
+    _hand_in_the_baseline_scan(learner_client, world)
+    step = _next_step(learner_client.get("/leren/").content.decode())
+    assert f'href="{_lesson_url(world.cohort, FIRST)}"' in step
+    assert "Ga verder" in step
+    assert "nulmeting" not in step
 
 
 def test_reading_a_lesson_is_a_post_and_moves_progress_and_continue(learner_client, world):
+    lessons, assignments = _counts(world)
     learner_client.get(_lesson_url(world.cohort, FIRST))
     assert LessonProgress.objects.count() == 0, "a GET never changes progress"
     response = learner_client.post(_read_url(world.cohort, FIRST))
     assert response.status_code == 302
     assert response["Location"] == _lesson_url(world.cohort, FIRST)
     body = learner_client.get(response["Location"]).content.decode()
-    assert "1 van 16 lessen gelezen" in body
-    assert "Voortgang: 4%" in body
+    assert f"1 van {lessons} lessen gelezen" in body
+    # Progress counts lessons read and assignments done alike: one of them all.
+    assert f"Voortgang: {round(100 / (lessons + assignments))}%" in body
+    # Reading a lesson does not skip the baseline scan; once it is done, "Ga verder"
+    # goes to the next unread lesson.
     dashboard = learner_client.get("/leren/").content.decode()
-    assert f'href="{_lesson_url(world.cohort, SECOND)}"' in dashboard
+    assert f'href="{reverse("learn:assignment", args=[world.cohort.pk, PRE])}"' in _next_step(
+        dashboard
+    )
+    _hand_in_the_baseline_scan(learner_client, world)
+    dashboard = learner_client.get("/leren/").content.decode()
+    assert f'href="{_lesson_url(world.cohort, SECOND)}"' in _next_step(dashboard)
 
 
 def test_marking_twice_keeps_one_record_with_the_first_moment(learner_client, world):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from assignments.services import quiz_submit, scan_submit
 from cohorts.models import Enrollment
 from organisations.models import Membership
-from tests.assignment_helpers import QUIZ, SCAN, assignment, quiz_answers, scan_answers
+from tests.assignment_helpers import PRE, QUIZ, SCAN, assignment, quiz_answers, scan_answers
 from tests.factories import make_learner
 
 
@@ -54,8 +54,11 @@ def test_export_follows_the_status_filter_and_leaves_out_withdrawn_people(client
     busy = make_learner(world.cohort, display_name="Bram", email="bram@example.com")
     enrollment = Enrollment.objects.select_related("cohort").get(user=busy)
     now = timezone.now()
-    scan, quiz = assignment(SCAN), assignment(QUIZ)
-    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    # The work due by now (day 7): the baseline fasescan, the kwadrant-scan and the quiz.
+    for slug in (PRE, SCAN):
+        scan = assignment(slug)
+        scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    quiz = assignment(QUIZ)
     quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=now)
     gone = make_learner(world.cohort, email="weg@example.com")
     Enrollment.objects.filter(user=gone).update(status=Enrollment.Status.WITHDRAWN)

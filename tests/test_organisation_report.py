@@ -33,6 +33,7 @@ from tests.assignment_helpers import (
     assignment,
     quiz_answers,
     scan_answers,
+    scan_answers_at,
     words,
 )
 from tests.factories import CohortFactory, UserFactory, make_learner
@@ -89,10 +90,13 @@ def _invited_person(world, **user_kwargs):
 
 
 def _hand_in_due_work(enrollment, now=None) -> None:
-    """The work due in the first week: the kwadrant-scan and the first quiz."""
+    """The work due in the first week: the baseline fasescan (day 3), the kwadrant-scan
+    (day 5) and the first quiz (day 7)."""
     now = now or timezone.now()
-    scan, quiz = assignment(SCAN), assignment(QUIZ)
-    scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    for slug in (PRE, SCAN):
+        scan = assignment(slug)
+        scan_submit(enrollment=enrollment, assignment=scan, raw_answers=scan_answers(scan), now=now)
+    quiz = assignment(QUIZ)
     quiz_submit(enrollment=enrollment, assignment=quiz, raw_answers=quiz_answers(quiz), now=now)
 
 
@@ -320,10 +324,11 @@ def _scans(world, count, slug, value=None):
 
 
 def _scan(enrollment, scan, value):
+    """The scan done with every dimension at ``value``."""
     if scan.slug == POST:
         from assignments.scoring import scan_result
 
-        answers = scan_answers(scan, value)
+        answers = scan_answers_at(scan, value)
         Submission.objects.create(
             enrollment=enrollment,
             assignment=scan,
@@ -336,7 +341,7 @@ def _scan(enrollment, scan, value):
         scan_submit(
             enrollment=enrollment,
             assignment=scan,
-            raw_answers=scan_answers(scan, value),
+            raw_answers=scan_answers_at(scan, value),
             now=timezone.now(),
         )
 
@@ -376,7 +381,7 @@ def test_growth_counts_who_moved_up_a_phase(client, world):
         _scan(enrollment, post, 5)
     _scan(stayer, post, 3)
     growth = _report(world).growth
-    assert growth == {"count": 5, "is_shown": True, "up": 4, "same": 1, "down": 0}
+    assert growth == {"count": 5, "is_shown": True, "up": 4, "same": 1, "down": 0, "mixed": 0}
     body = _page(client, world)
     assert re.search(r'report-growth">\s*<dt>[^<]+</dt><dd>4</dd>', body)
 

@@ -154,3 +154,23 @@ def test_assignment_preview_does_not_grow_with_the_cohort(trainer, world):
         make_learner(world.cohort)
         make_trainer(world.cohort)
     assert (small, _count(trainer, url)) == (10, 10)
+
+
+def test_final_test_preview_says_it_is_a_bank_and_shows_anchor_examples(trainer, world):
+    final = assignment("eindtoets")
+    body = trainer.get(reverse("learn:preview_assignment", args=[world.cohort.pk, "eindtoets"]))
+    body = body.content.decode()
+    assert 'id="preview-draw"' in body
+    assert f"bank van {len(final.config['questions'])} vragen" in body
+    assert f"trekt er {final.config['draw']} uit" in body
+    reflection = trainer.get(reverse("learn:preview_assignment", args=[world.cohort.pk, LOCKED]))
+    example = assignment(LOCKED).config["rubric"]["criteria"][0]["levels"][2]["example"]
+    assert escape(example) in reflection.content.decode()
+
+
+def test_learners_do_not_see_the_anchor_examples(client, world):
+    client.force_login(world.learner)
+    body = client.get(reverse("learn:assignment", args=[world.cohort.pk, REFLECTION]))
+    example = assignment(REFLECTION).config["rubric"]["criteria"][0]["levels"][2]["example"]
+    assert escape(example) not in body.content.decode()
+    assert "Voorbeeld:" not in body.content.decode()

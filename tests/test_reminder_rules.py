@@ -10,10 +10,9 @@ sets it.
 Both cohorts of the ``world`` are moved to fixed dates, so the dates below do not
 depend on the day the suite runs. The shipped course, from START (day 0):
 
-- module 1 opens day 0: kwadrant-scan due day 3, quiz-twee-dimensies day 6,
-  reflectie-vriendelijk-maar-niet-geholpen day 7;
-- module 2 opens day 7: fasescan-voor due day 8, quiz-vier-fasen day 12,
-  reflectie-fase-organisatie day 14;
+- module 1 opens day 0: fasescan-voor due day 3, kwadrant-scan day 5,
+  quiz-twee-dimensies day 7, reflectie-vriendelijk-maar-niet-geholpen day 10;
+- module 2 opens day 7: quiz-vier-fasen due day 13, reflectie-fase-organisatie day 17;
 - module 3 opens day 14, module 4 day 21.
 """
 
@@ -68,7 +67,7 @@ from notifications.rules import (
     next_daytime,
     waiting_work,
 )
-from tests.assignment_helpers import QUIZ, REFLECTION, SCAN, assignment, quiz_answers, words
+from tests.assignment_helpers import PRE, QUIZ, REFLECTION, SCAN, assignment, quiz_answers, words
 from tests.factories import make_learner
 from tests.smtp import SmtpSink
 
@@ -192,36 +191,38 @@ def _read_lesson(user, now):
 
 def test_due_soon_fires_three_days_and_one_day_before_and_overdue_one_day_after(course):
     alice = course.learner
-    scan = _target(SCAN, alice)  # due day 3
+    scan = _target(SCAN, alice)  # due day 5
     seen = {}
-    for day in range(-1, 12):
+    for day in range(-1, 14):
         found = {
             (rule, occ) for rule, target, occ in _found(local(day, 10), alice) if target == scan
         }
         seen[day] = found
-    due = "20260305"
+    due = "20260307"
     assert seen[-1] == set()  # before the cohort starts
-    assert seen[0] == seen[1] == {(Rule.DUE_SOON, f"d3:{due}")}
-    assert seen[2] == seen[3] == {(Rule.DUE_SOON, f"d1:{due}")}
+    assert seen[0] == seen[1] == set()  # more than three days before
+    assert seen[2] == seen[3] == {(Rule.DUE_SOON, f"d3:{due}")}
+    assert seen[4] == seen[5] == {(Rule.DUE_SOON, f"d1:{due}")}
     # Overdue from the day after, for a week of catching up, then never again.
-    for day in range(4, 11):
+    for day in range(6, 13):
         assert seen[day] == {(Rule.OVERDUE, f"late:{due}")}, day
-    assert seen[11] == set()
+    assert seen[13] == set()
 
 
 def test_handed_in_work_gets_no_deadline_reminders_and_failed_quiz_still_does(course):
     alice, bob = course.learner, course.learner_other
-    _submit_reflection(alice, local(0, 12))  # due day 7: waits for the trainer
-    _quiz(alice, local(0, 13))  # due day 6: passed
+    _submit_reflection(alice, local(0, 12))  # due day 10: waits for the trainer
+    _quiz(alice, local(0, 13))  # due day 7: passed
     _quiz(bob, local(0, 13), wrong=99)  # bob's attempt fails: not handed in
-    for day in range(3, 12):
+    # From the quiz's first reminder (day 4) to the reflection's last (day 17).
+    for day in range(3, 19):
         for rule, target, _occ in _found(local(day, 10), alice):
             assert target not in {_target(REFLECTION, alice), _target(QUIZ, alice)}, (day, rule)
     # The same days find both reminders for bob, whose quiz failed.
     bob_quiz = _target(QUIZ, bob)
-    assert (Rule.DUE_SOON, bob_quiz, "d3:20260308") in _found(local(3, 10), bob)
-    assert (Rule.DUE_SOON, bob_quiz, "d1:20260308") in _found(local(5, 10), bob)
-    assert (Rule.OVERDUE, bob_quiz, "late:20260308") in _found(local(7, 10), bob)
+    assert (Rule.DUE_SOON, bob_quiz, "d3:20260309") in _found(local(4, 10), bob)
+    assert (Rule.DUE_SOON, bob_quiz, "d1:20260309") in _found(local(6, 10), bob)
+    assert (Rule.OVERDUE, bob_quiz, "late:20260309") in _found(local(8, 10), bob)
 
 
 # --- (a) inactive ----------------------------------------------------------------------------
@@ -441,7 +442,7 @@ def test_cohort_rules_change_the_days(course):
     CohortReminderRules.objects.create(
         cohort=course.cohort, due_soon_first_days=5, due_soon_second_days=2, overdue_days=3
     )
-    # reflectie-fase-organisatie is due on day 14 (module 2 opens on day 7).
+    # reflectie-fase-organisatie is due on day 17 (module 2 opens on day 7).
     slug = "reflectie-fase-organisatie"
     changed, default = _target(slug, course.learner), _target(slug, course.learner_other)
 
@@ -452,33 +453,33 @@ def test_cohort_rules_change_the_days(course):
             if t == target
         }
 
-    acme = {day: deadline_rules(day, course.learner, changed) for day in range(8, 19)}
-    bolt = {day: deadline_rules(day, course.learner_other, default) for day in range(8, 19)}
+    acme = {day: deadline_rules(day, course.learner, changed) for day in range(11, 22)}
+    bolt = {day: deadline_rules(day, course.learner_other, default) for day in range(11, 22)}
     assert acme == {
-        8: set(),
-        9: {"d5"},
-        10: {"d5"},
-        11: {"d5"},
-        12: {"d2"},
-        13: {"d2"},
-        14: {"d2"},
-        15: set(),
-        16: set(),
-        17: {"late"},
-        18: {"late"},
+        11: set(),
+        12: {"d5"},
+        13: {"d5"},
+        14: {"d5"},
+        15: {"d2"},
+        16: {"d2"},
+        17: {"d2"},
+        18: set(),
+        19: set(),
+        20: {"late"},
+        21: {"late"},
     }
     assert bolt == {
-        8: set(),
-        9: set(),
-        10: set(),
-        11: {"d3"},
-        12: {"d3"},
-        13: {"d1"},
-        14: {"d1"},
-        15: {"late"},
-        16: {"late"},
-        17: {"late"},
+        11: set(),
+        12: set(),
+        13: set(),
+        14: {"d3"},
+        15: {"d3"},
+        16: {"d1"},
+        17: {"d1"},
         18: {"late"},
+        19: {"late"},
+        20: {"late"},
+        21: {"late"},
     }
 
 
@@ -658,13 +659,14 @@ def _to(user):
 
 def test_three_due_items_make_one_daily_message_and_one_email(course, locmem):
     alice = course.learner
-    # Day 4: kwadrant-scan is a day late, the quiz and the reflection are due in 2 and 3 days.
+    # Day 4: the baseline fasescan is a day late, the kwadrant-scan and the quiz are due
+    # in 1 and 3 days.
     result, counts = _run(local(4, 9))
     message = _daily(alice).get()
     assert sorted((i.rule, i.assignment.slug) for i in message.items.all()) == [
+        (Rule.DUE_SOON, SCAN),
         (Rule.DUE_SOON, QUIZ),
-        (Rule.DUE_SOON, REFLECTION),
-        (Rule.OVERDUE, SCAN),
+        (Rule.OVERDUE, PRE),
     ]
     assert Message.objects.filter(recipient=alice).count() == 1
     [email] = _to(alice)
@@ -680,7 +682,7 @@ def test_three_due_items_make_one_daily_message_and_one_email(course, locmem):
     assert len(planned.targets) == 3
     # The mail names the work and links to it, with a one-click unsubscribe.
     body = email.body
-    for slug in (SCAN, QUIZ, REFLECTION):
+    for slug in (PRE, SCAN, QUIZ):
         assert assignment(slug).title in body
         assert f"/{slug}/" in body
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -691,10 +693,11 @@ def test_each_deadline_reminder_is_sent_once(course, locmem):
     for day in range(12):
         _run(local(day, 9))
     scan = [i for i in _items(alice) if i.assignment and i.assignment.slug == SCAN]
+    # Due on day 5.
     assert [(i.rule, i.occurrence, i.message.local_date) for i in scan] == [
-        (Rule.DUE_SOON, "d3:20260305", START),
-        (Rule.DUE_SOON, "d1:20260305", START + 2 * DAY),
-        (Rule.OVERDUE, "late:20260305", START + 4 * DAY),
+        (Rule.DUE_SOON, "d3:20260307", START + 2 * DAY),
+        (Rule.DUE_SOON, "d1:20260307", START + 4 * DAY),
+        (Rule.OVERDUE, "late:20260307", START + 6 * DAY),
     ]
     assert all(i.message.status == Message.Status.SENT for i in scan)
     # At most one reminder mail a day, each with its own date.
@@ -837,14 +840,15 @@ def test_work_handed_in_after_it_was_found_is_left_out_of_the_mail(course, locme
     alice = course.learner
     services.reminders_sweep(now=local(4, 9))
     message = _daily(alice).get()
+    # The baseline fasescan overdue, the kwadrant-scan and the quiz due soon.
     assert message.items.count() == 3
-    _submit_reflection(alice, local(4, 9, 5))
+    _quiz(alice, local(4, 9, 5))
     services.message_send(message_id=message.pk, now=local(4, 9, 10))
     [context] = [c for _t, c in rendered if c["to"] == alice.email]
     assert context["item_count"] == 2
-    assert [entry["title"] for entry in context["due_soon"]] == [assignment(QUIZ).title]
+    assert [entry["title"] for entry in context["due_soon"]] == [assignment(SCAN).title]
     dropped = message.items.get(dropped=True)
-    assert dropped.assignment.slug == REFLECTION
+    assert dropped.assignment.slug == QUIZ
     assert len(_to(alice)) == 1
 
 
@@ -940,7 +944,8 @@ def test_dry_run_prints_one_line_per_email_and_writes_nothing(course, locmem):
     assert "[daily]" in alice
     assert "due_soon" in alice
     assert "overdue" in alice
-    for slug in (SCAN, QUIZ, REFLECTION):
+    # Day 4: the baseline fasescan overdue, the kwadrant-scan and the quiz due soon.
+    for slug in (PRE, SCAN, QUIZ):
         assert assignment(slug).title in alice
     assert any(line.startswith(course.learner_other.email) for line in lines)
     assert lines[-1] == "Total: 2 email(s) would be written at 2026-03-06T09:00+01:00."

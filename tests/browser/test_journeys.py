@@ -2,11 +2,18 @@ import re
 
 from playwright.sync_api import expect
 
+from courses.models import Lesson
+from tests.assignment_helpers import PRE, assignment
 from tests.browser.conftest import log_in, screenshot, serious_violations
 from tests.factories import PASSWORD
 
 
 def test_learner_reads_a_lesson_and_sees_progress_rise(page, world, artefacts):
+    # Progress counts lessons read and assignments done alike.
+    lessons = Lesson.objects.filter(
+        module__course=world.course, archived=False, module__archived=False
+    ).count()
+    items = lessons + world.course.assignments.filter(archived=False).count()
     log_in(page, "alice@example.com", PASSWORD)
     expect(page).to_have_url(re.compile(r"/leren/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn leertraject")
@@ -14,6 +21,19 @@ def test_learner_reads_a_lesson_and_sees_progress_rise(page, world, artefacts):
     assert serious_violations(page) == []
     screenshot(page, artefacts, "learner-dashboard")
 
+    # The baseline scan comes first, before the first lesson.
+    expect(page.get_by_role("link", name=re.compile("^Ga verder"))).to_have_count(0)
+    page.get_by_role("link", name=re.compile("^Begin met de nulmeting")).click()
+    baseline = assignment(PRE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(baseline.title)
+    for statement in baseline.config["statements"]:
+        page.locator(f"label[for='s-{statement['id']}-4']").click()
+    page.get_by_role("button", name="Bekijk mijn uitkomst").click()
+    expect(page.get_by_role("heading", name=re.compile("Jouw uitkomst"))).to_be_visible()
+
+    page.get_by_role("link", name="Mijn leertraject").first.click()
+    expect(page.get_by_text(f"Voortgang: {round(100 / items)}%")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Begin met de nulmeting"))).to_have_count(0)
     page.get_by_role("link", name=re.compile("^Ga verder")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat je biedt en hoe je het brengt")
     assert serious_violations(page) == []
@@ -21,10 +41,10 @@ def test_learner_reads_a_lesson_and_sees_progress_rise(page, world, artefacts):
 
     page.get_by_role("button", name="Gelezen").click()
     expect(page.get_by_text("Gemarkeerd als gelezen.")).to_be_visible()
-    expect(page.get_by_text("Voortgang: 4%")).to_be_visible()
+    expect(page.get_by_text(f"Voortgang: {round(200 / items)}%")).to_be_visible()
 
     page.get_by_role("link", name="Mijn leertraject").first.click()
-    expect(page.get_by_text("Voortgang: 4%")).to_be_visible()
+    expect(page.get_by_text(f"Voortgang: {round(200 / items)}%")).to_be_visible()
 
     page.get_by_role("link", name="Klantgericht of klantvriendelijk?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Klantgericht of klantvriendelijk?")
