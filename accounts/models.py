@@ -1,3 +1,4 @@
+import functools
 import unicodedata
 import zoneinfo
 
@@ -22,8 +23,11 @@ def single_line(text: str) -> str:
     return " ".join(spaced.split())
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+@functools.cache
+def time_zone_choices() -> tuple[tuple[str, str], ...]:
+    """Once per process: listing the time zones walks the zoneinfo folder on disk (some
+    15 ms), and a form with a time zone field asks on every page it is shown."""
+    return tuple((name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name)
 
 
 class UserManager(BaseUserManager):

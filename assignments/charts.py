@@ -1,5 +1,7 @@
 """Geometry for the server-rendered SVG charts; the templates draw them (auto-escaped)."""
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 from assignments.scoring import MIDPOINT, PHASE_KEYS_ORDER, result_high_from
@@ -28,8 +30,57 @@ def quadrant_lines(high_from: float) -> Point:
     return Point(_x(high_from), _y(high_from))
 
 
+# A cohort's results are drawn as one dot per cell of a quarter point on the 1–5 scale,
+# sized by how many results fall in it: at most 18 × 18 dots, whatever the cohort's size.
+DOT_STEP = 0.25
+DOT_SMALL = 5
+DOT_LARGE = 12
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    count: int
+    r: float
+
+
+def _cell_centre(value: float, high_from: float) -> float:
+    """The middle of the cell ``value`` falls in. Cells are counted from the line, so a
+    dot stays on the side of the line its scores are on."""
+    index = math.floor((value - high_from) / DOT_STEP + 1e-9)
+    low = max(1.0, high_from + index * DOT_STEP)
+    high = min(5.0, high_from + (index + 1) * DOT_STEP)
+    return (low + high) / 2
+
+
+def result_dots(
+    results: list[dict], *, high_from: float, small: float = DOT_SMALL, large: float = DOT_LARGE
+) -> list[Dot]:
+    """A cohort's results as dots: one per cell with results, ``small`` for one result
+    and up to ``large`` for the fullest cell (the area grows with the count)."""
+    cells = Counter(
+        (_cell_centre(r["x"], high_from), _cell_centre(r["y"], high_from))
+        for r in results
+        if r.get("x") is not None and r.get("y") is not None
+    )
+    most = max(cells.values(), default=1)
+    return [
+        Dot(
+            x=_x(x),
+            y=_y(y),
+            count=count,
+            r=round(small + (large - small) * math.sqrt((count - 1) / (most - 1)), 1)
+            if most > 1
+            else small,
+        )
+        for (x, y), count in sorted(cells.items())
+    ]
+
+
 def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None) -> dict:
-    """Coordinates for the 2x2 chart: the learner's point and, if shown, the cohort's.
+    """Coordinates for the 2x2 chart: the learner's point and, if shown, the cohort's
+    (as dots per cell, see ``result_dots``).
 
     The lines sit where the result was scored high: a first-edition result at 3.0.
     """
@@ -70,7 +121,8 @@ def quadrant_chart(config: dict, result: dict, cohort_results: list[dict] | None
             )
         ],
         "you": Point(_x(result["x"]), _y(result["y"])),
-        "cohort": [Point(_x(r["x"]), _y(r["y"])) for r in cohort_results or [] if "x" in r],
+        "cohort": result_dots(cohort_results or [], high_from=high_from),
+        "cohort_count": sum(1 for r in cohort_results or [] if "x" in r),
         "ticks": [{"value": v, "x": _x(v), "y": _y(v)} for v in (1, 2, 3, 4, 5)],
     }
 

@@ -51,6 +51,18 @@ def enrollment_for_trainer(user, enrollment_id: int) -> Enrollment:
     )
 
 
+def enrollment_for_staff(user, enrollment_id: int) -> Enrollment:
+    """Any enrolment, for platform staff."""
+    if not user.is_staff:
+        raise Http404
+    return get_object_or_404(
+        Enrollment.objects.select_related(
+            "user", "cohort", "cohort__organisation", "cohort__course"
+        ),
+        pk=enrollment_id,
+    )
+
+
 def enrollment_for_org_admin(user, enrollment_id: int) -> Enrollment:
     """An enrolment in a cohort of an organisation the user administers."""
     return get_object_or_404(

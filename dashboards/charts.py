@@ -4,7 +4,7 @@ Like ``assignments.charts``: pure functions from numbers to coordinates, so the 
 stays server-rendered and every chart has its numbers in a table beside it.
 """
 
-from assignments.charts import MARGIN, PLOT, SIZE, quadrant_lines
+from assignments.charts import MARGIN, PLOT, SIZE, quadrant_lines, result_dots
 from assignments.scoring import MIDPOINT, config_high_from, scoring_version
 
 # Bar charts: a wide plot with room for tick labels on the left and category labels below.
@@ -81,7 +81,8 @@ def _y(value: float) -> float:
 
 
 def cohort_quadrant_chart(config: dict, results: list[dict]) -> dict:
-    """The kwadrant-scan's 2x2 plot with every result of the cohort, none highlighted.
+    """The kwadrant-scan's 2x2 plot with the cohort's results as dots per cell (their
+    number bounded, whatever the cohort's size), none highlighted.
 
     The lines sit at the current definition's ``high_from``; each result is counted in
     the quadrant it was given when scored, so a first-edition result (high from 3)
@@ -124,6 +125,6 @@ def cohort_quadrant_chart(config: dict, results: list[dict]) -> dict:
             )
             if key in counts
         ],
-        "points": [{"x": _x(r["x"]), "y": _y(r["y"])} for r in results if "x" in r and "y" in r],
+        "dots": result_dots(results, high_from=high_from, small=6, large=14),
         "ticks": [{"value": v, "x": _x(v), "y": _y(v)} for v in (1, 2, 3, 4, 5)],
     }

@@ -96,26 +96,25 @@ def _date_field(*, label, initial, default) -> forms.DateField:
 
 
 class ExtensionForm(forms.Form):
-    """A later deadline for one learner on one assignment."""
+    """A later deadline for one learner on one assignment.
 
-    enrollment = forms.ModelChoiceField(queryset=None, label=_("Learner"))
+    The form belongs to one learner's page: the learner travels in a hidden field that
+    must be that learner (``enrollments``), so a stale or edited form grants nothing.
+    """
+
+    enrollment = forms.ModelChoiceField(
+        queryset=None, label=_("Learner"), widget=forms.HiddenInput()
+    )
     assignment = forms.ModelChoiceField(queryset=None, label=_("Assignment"))
     due_on = forms.DateField(
         label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, enrollments, assignments, enrollment=None, **kwargs):
+    def __init__(self, *args, enrollments, assignments, enrollment, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrollment"].queryset = enrollments
-        self.fields["enrollment"].label_from_instance = lambda e: (
-            e.user.display_name or e.user.email
-        )
+        self.fields["enrollment"].initial = enrollment.pk
         self.fields["assignment"].queryset = assignments
-        self.learner_is_given = enrollment is not None
-        if enrollment is not None:
-            # On a learner's own page the learner is given, not chosen.
-            self.fields["enrollment"].initial = enrollment.pk
-            self.fields["enrollment"].widget = forms.HiddenInput()
 
 
 def _label(model, field: str):

@@ -145,10 +145,14 @@ def learner_rows(enrollments, *, now: datetime.datetime) -> list[LearnerRow]:
 
 
 def cohort_learners(cohort: Cohort) -> QuerySet[Enrollment]:
-    """The learners the trainer follows: everyone not withdrawn."""
+    """The learners the trainer follows: everyone not withdrawn.
+
+    Through the cohort's own manager, so every enrolment shares ``cohort`` (and the
+    course it carries) instead of reading both again for each learner.
+    """
     return (
-        Enrollment.objects.filter(cohort=cohort, status__in=_SHOWN)
-        .select_related("user", "cohort", "cohort__course")
+        cohort.enrollments.filter(status__in=_SHOWN)
+        .select_related("user")
         .order_by("user__display_name", "user__email")
     )
 

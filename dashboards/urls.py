@@ -19,7 +19,6 @@ trainer_patterns = (
         path("groepen/", trainer.cohorts, name="cohorts"),
         path("handleiding/", guide.guide, name="guide"),
         path("groepen/<int:cohort_id>/", trainer.cohort, name="cohort"),
-        path("groepen/<int:cohort_id>/uitstel/", trainer.extension, name="extension"),
         path("groepen/<int:cohort_id>/export.csv", trainer.export, name="export"),
         path(
             "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/",
@@ -102,7 +101,11 @@ staff_patterns = (
             staff.cohort_unarchive_view,
             name="cohort_unarchive",
         ),
-        path("groepen/<int:cohort_id>/uitstel/", staff.extension, name="extension"),
+        path(
+            "groepen/<int:cohort_id>/deelnemers/<int:enrollment_id>/uitstel/",
+            staff.enrollment_extension,
+            name="enrollment_extension",
+        ),
         path(
             "groepen/<int:cohort_id>/herinneringen/",
             staff.cohort_reminders,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assignments.access import submission_for_trainer
 from assignments.services import reflection_draft, reflection_submit
-from cohorts.access import enrollment_for_org_admin, enrollment_for_trainer
+from cohorts.access import enrollment_for_org_admin, enrollment_for_staff, enrollment_for_trainer
 from cohorts.models import Enrollment
 from tests.assignment_helpers import REFLECTION, assignment, words
 
@@ -44,6 +44,13 @@ def test_an_org_admin_reaches_enrolments_of_their_own_organisation_only(world, e
     for outsider in (world.org_admin_other, world.trainer, world.learner):
         with pytest.raises(Http404, match="matches the given query"):
             enrollment_for_org_admin(outsider, enrollment.pk)
+
+
+def test_only_staff_reach_any_enrolment(world, enrollment):
+    assert enrollment_for_staff(world.staff, enrollment.pk) == enrollment
+    for someone in (world.learner, world.trainer, world.org_admin, world.nobody):
+        with pytest.raises(Http404, match=r"^$"):
+            enrollment_for_staff(someone, enrollment.pk)
 
 
 def test_is_a_trainer_of_this_cohort_is_one_question(world):

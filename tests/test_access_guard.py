@@ -114,6 +114,8 @@ MATRIX = [
     ("organisation:enrol_preview", "enrol_preview", [302, 403, 403, 403, 403, 302, 404, 403]),
     ("staff:enrollment_move", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("staff:enrollment_withdraw", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # A learner's extensions, a row's action on the staff cohort page: staff only.
+    ("staff:enrollment_extension", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("organisation:enrollment_move", "enrol_enrollment", [302, 403, 403, 403, 403, 200, 404, 403]),
     (
         "organisation:enrollment_withdraw",
@@ -246,15 +248,14 @@ POST_MATRIX = [
     # An empty message in a submission's thread comes back with a message; nothing is saved.
     ("learn:assignment_message", "thread", [302, 200, 404, 403, 403, 403, 403, 403]),
     ("learn:trainer_message", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
-    ("trainer:extension", "cohort", [302, 403, 403, 302, 404, 403, 403, 403]),
     # An empty extension form on a learner's page comes back with a message.
     ("trainer:learner", "enrollment", [302, 403, 403, 200, 404, 403, 403, 403]),
     # An empty grade or snippet comes back on the page with a message; nothing is saved.
     ("trainer:grade", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("trainer:snippet_add", "submission", [302, 403, 403, 200, 404, 403, 403, 403]),
     ("trainer:snippet_delete", "snippet", [302, 403, 403, 200, 404, 403, 403, 403]),
-    # An empty extension form on the staff cohort page comes back with its errors.
-    ("staff:extension", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # An empty extension form on a learner's extension page comes back with a message.
+    ("staff:enrollment_extension", "enrollment", [302, 403, 403, 403, 403, 403, 403, 200]),
     # Enrolling: an empty form comes back with its errors; a missing preview sends back.
     ("staff:enrol", "cohort", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("organisation:enrol", "cohort", [302, 403, 403, 403, 403, 403, 404, 403]),

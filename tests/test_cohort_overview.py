@@ -277,6 +277,19 @@ def test_rows_are_paged_fifty_at_a_time(client, world):
     assert second.count("/deelnemers/") == 6
 
 
+def test_the_matrix_has_no_drop_down_of_learners(client, world):
+    client.force_login(world.trainer)
+    options = client.get(_url(world)).content.decode().count("<option")
+    enrollments = bulk_learners(world.cohort, 30, prefix="Zed")
+    body = client.get(_url(world)).content.decode()
+    # The sort and language choices only; each row leads to the learner's own page,
+    # where an extension is granted.
+    assert body.count("<option") == options
+    assert 'name="enrollment"' not in body
+    for enrollment in enrollments:
+        assert reverse("trainer:learner", args=[world.cohort.pk, enrollment.pk]) in body
+
+
 def test_paging_keeps_the_sort_and_filter(client, world):
     bulk_learners(world.cohort, 55)
     client.force_login(world.trainer)
@@ -312,8 +325,46 @@ def test_kwadrant_chart_shows_every_result_with_a_table(client, world):
     client.force_login(world.trainer)
     body = client.get(_url(world)).content.decode()
     assert 'role="img" aria-labelledby="quadrant-title quadrant-desc"' in body
-    assert body.count('class="chart-point"') == 5
+    assert "5 uitkomsten; de tabel hieronder telt ze per kwadrant." in body
+    # Results close together share a dot: at most one per result.
+    assert 1 <= body.count('class="chart-point"') <= 5
     assert "<caption>" in body
+
+
+def _scan_results_at(cohort, spots, count):
+    """``count`` new learners whose kwadrant-scan results go round ``spots`` (x, y)."""
+    scan = assignment(SCAN)
+    enrollments = bulk_learners(cohort, count, prefix="Scan")
+    Submission.objects.bulk_create(
+        Submission(
+            enrollment=enrollment,
+            assignment=scan,
+            status=Submission.Status.SUBMITTED,
+            result={"x": x, "y": y, "outcome": "low_low", "scores": {}},
+            submitted_at=timezone.now(),
+        )
+        for enrollment, (x, y) in zip(
+            enrollments, (spots[i % len(spots)] for i in range(count)), strict=True
+        )
+    )
+
+
+def _quadrant_svg(client, world) -> str:
+    body = client.get(_url(world)).content.decode()
+    return re.search(r'<svg[^>]*aria-labelledby="quadrant-title.*?</svg>', body, re.S).group(0)
+
+
+def test_kwadrant_chart_stays_the_same_size_however_large_the_cohort(client, world):
+    # Sixteen spots, one in each quarter-point cell: ten learners or a hundred per spot
+    # draw the same sixteen dots, only the count in each differs.
+    spots = [(x, y) for x in (1.6, 2.6, 3.6, 4.6) for y in (1.1, 2.1, 3.9, 4.9)]
+    client.force_login(world.trainer)
+    _scan_results_at(world.cohort, spots, 32)
+    small = _quadrant_svg(client, world)
+    _scan_results_at(world.cohort, spots, 320)
+    large = _quadrant_svg(client, world)
+    assert small.count("<circle") == large.count("<circle") == 16
+    assert abs(len(large) - len(small)) < 100
 
 
 def test_fasescan_chart_compares_start_and_end(world):

@@ -441,3 +441,44 @@ def test_a_module_key_without_a_handler_is_unknown(db, tmp_path):
     folder = write_course(tmp_path)
     _set_in_course_yaml(folder, "  - les-2-2\n", "  - les-2-2\n  notes:\n  - later\n")
     assert any("unknown key 'notes' in a module" in p for p in _import_fails(folder))
+
+
+# --- Reading fast: libyaml's parser, the same problems and lines --------------------
+
+
+def _broken_course(tmp_path):
+    """A course with a syntax error in a lesson and a wrong value and a duplicate in
+    course.yaml, each on its own line."""
+    folder = write_course(tmp_path)
+    text = (folder / "course.yaml").read_text()
+    text = text.replace("slug: module-2", "slug: module-1")
+    text = text.replace("release_offset_days: 0", "release_offset_days: veel", 1)
+    (folder / "course.yaml").write_text(text)
+    lesson = folder / "module-1" / "les-1-2.md"
+    lesson.write_text("---\ntitle: [open\nminutes: 5\n---\n\nTekst.\n")
+    return folder
+
+
+@pytest.mark.skipif(not content_files.yaml.__with_libyaml__, reason="PyYAML without libyaml")
+def test_course_files_are_read_with_libyaml_when_pyyaml_has_it():
+    assert content_files.yaml_loader() is content_files.yaml.CSafeLoader
+
+
+def _where_and_what(problems) -> list[str]:
+    # The parser's own wording after "cannot be read:" differs between the two parsers.
+    return [problem.split(" the file cannot be read")[0] for problem in problems]
+
+
+def test_without_libyaml_the_same_problems_name_the_same_lines(tmp_path, monkeypatch):
+    folder = _broken_course(tmp_path)
+    fast = _problems(folder)
+    monkeypatch.delattr(content_files.yaml, "CSafeLoader", raising=False)
+    assert content_files.yaml_loader() is content_files.yaml.SafeLoader
+    assert _where_and_what(_problems(folder)) == _where_and_what(fast)
+    # The wrong value, the syntax error and the duplicate, each with its line.
+    lined = [p for p in fast if re.match(r"[\w/.-]+\.(yaml|md):\d+: ", p)]
+    assert [p.split(": ")[0] for p in lined] == [
+        "course.yaml:11",
+        "module-1/les-1-2.md:3",
+        "course.yaml:15",
+    ]

@@ -146,6 +146,22 @@ def test_queue_pages_large_queues(trainer, world, monkeypatch):
     assert 'rel="prev"' in second
 
 
+def test_queue_paging_keeps_the_filter(trainer, world, monkeypatch):
+    from tests.factories import CohortFactory
+
+    monkeypatch.setattr("assignments.selectors.QUEUE_PAGE_SIZE", 2)
+    other = CohortFactory(organisation=world.acme, course=world.course, name="Voorjaar")
+    world.trainer.trained_cohorts.add(other)
+    _submit(make_learner(other))  # waiting too, but in the other cohort
+    learners = [world.learner] + [make_learner(world.cohort) for _ in range(2)]
+    ids = [str(_submit(learner).pk) for learner in learners]
+    params = {"cohort": world.cohort.pk}
+    first = trainer.get(reverse("trainer:home"), params).content.decode()
+    assert f'href="?cohort={world.cohort.pk}&amp;pagina=2" rel="next"' in first
+    second = trainer.get(reverse("trainer:home"), params | {"pagina": "2"}).content.decode()
+    assert (_rows(first), _rows(second)) == (ids[:2], ids[2:])
+
+
 def test_navigation_shows_the_waiting_count_to_trainers_only(client, world):
     _submit(world.learner)
     _submit(make_learner(world.cohort))

@@ -181,6 +181,11 @@ def _pages(world) -> dict[str, tuple[object, str, int]]:
             reverse("trainer:learner", args=[cohort, enrollment.pk]),
             200,
         ),
+        "staff-enrollment-extension": (
+            world.staff,
+            reverse("staff:enrollment_extension", args=[cohort, enrollment.pk]),
+            200,
+        ),
         "welcome": (world.nobody, reverse("welcome"), 200),
     }
     pages |= {name: (world.learner, url, 200) for name, url in _learner_pages(world).items()}

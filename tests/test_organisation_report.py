@@ -302,6 +302,22 @@ def test_rows_are_paged_fifty_at_a_time(client, world):
     assert second.count('<th scope="row">') == 6
 
 
+def test_paging_keeps_the_status_filter_and_the_sort(client, world):
+    from tests.test_cohort_overview import bulk_learners
+
+    bulk_learners(world.cohort, 55, prefix="Zed")
+    _hand_in_due_work(_enrollment(world.learner))  # alice has started: not in the filter
+    first = _page(client, world, status="not_started", sorteer="-progress")
+    assert "?status=not_started&amp;sorteer=-progress&amp;pagina=2" in first
+    assert first.count('<th scope="row">') == 50
+    second = _page(client, world, status="not_started", sorteer="-progress", pagina=2)
+    # The other five who have not started, and nobody else.
+    assert second.count('<th scope="row">') == 5
+    assert "Alice" not in first + second
+    names = re.findall(r'<th scope="row">(Zed \d+)</th>', first + second)
+    assert sorted(names) == [f"Zed {i:03d}" for i in range(55)]
+
+
 def test_only_this_cohorts_people_are_listed(client, world):
     body = _page(client, world)
     assert "alice@example.com" in body

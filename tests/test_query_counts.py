@@ -38,7 +38,8 @@ PAGES = [
     ("organisation:cohort", "org_admin", "cohort", 19),
     ("staff:home", "staff", None, 5),
     ("staff:organisation", "staff", "organisation", 9),
-    ("staff:cohort", "staff", "cohort", 17),
+    # The roster is paged and each row carries its own actions (no list of every learner).
+    ("staff:cohort", "staff", "cohort", 15),
     ("staff:organisation_add", "staff", None, 3),
     ("staff:organisation_edit", "staff", "organisation", 4),
     ("staff:cohort_add", "staff", "organisation", 6),
@@ -263,6 +264,83 @@ def test_hr_report_does_not_grow_with_the_cohort(client, world, name, pinned):
     large = _count(client, url)
     assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"
     assert _count(client, url + "?status=behind&sorteer=status") == pinned
+
+
+# --- Staff's cohort page, a learner's extensions, the people of an organisation ---------
+#
+# At 3 and at 30 learners (or people), so one query per row would show; page 2 as well.
+
+# session, user, roles; the cohort; the roster's COUNT and page; the trainers; the
+# extensions granted; the schedule (modules and overrides, assignments and overrides);
+# the settings form's courses, trainer choices and chosen trainers.
+STAFF_COHORT_QUERIES = 15
+# session, user, roles; the enrolment; the assignments to choose from; its extensions.
+STAFF_EXTENSION_QUERIES = 6
+# The organisation page as pinned above, for HR and for staff.
+ORGANISATION_QUERIES = 9
+
+
+def _learners_with_extensions(world, count):
+    """``count`` more learners in alice's cohort, alice with one more extension each."""
+    import datetime
+
+    from assignments.models import Extension
+    from tests.test_cohort_overview import bulk_learners
+
+    enrollments = bulk_learners(world.cohort, count, prefix=f"Row{count}")
+    alice = world.learner.enrollments.get()
+    assignments = list(world.course.assignments.filter(archived=False)[:count])
+    Extension.objects.bulk_create(
+        Extension(
+            enrollment=enrollment,
+            assignment=work,
+            due_on=world.cohort.ends_on - datetime.timedelta(days=1),
+            granted_by=world.staff,
+        )
+        for enrollment in (alice, *enrollments[: len(assignments)])
+        for work in (assignments if enrollment == alice else assignments[:1])
+        if not Extension.objects.filter(enrollment=enrollment, assignment=work).exists()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [
+        ("staff:cohort", STAFF_COHORT_QUERIES),
+        ("staff:enrollment_extension", STAFF_EXTENSION_QUERIES),
+    ],
+)
+def test_staff_cohort_pages_do_not_grow_with_the_learners(client, world, name, pinned):
+    alice = world.learner.enrollments.get()
+    args = [world.cohort.pk] + ([alice.pk] if name == "staff:enrollment_extension" else [])
+    url = reverse(name, args=args)
+    client.force_login(world.staff)
+    _learners_with_extensions(world, 2)
+    client.get(url)
+    small = _count(client, url)
+    _learners_with_extensions(world, 27)
+    large = _count(client, url)
+    assert (small, large) == (pinned, pinned), f"{name}: {small} then {large} queries"
+    if name == "staff:cohort":
+        assert world.cohort.enrollments.count() == 30
+        _learners_with_extensions(world, 40)
+        assert _count(client, url + "?pagina=2") == pinned
+
+
+@pytest.mark.parametrize(
+    ("role", "name"), [("org_admin", "organisation:detail"), ("staff", "staff:organisation")]
+)
+def test_the_people_of_an_organisation_do_not_grow_the_queries(client, world, role, name):
+    from tests.test_review_fixes import _add_people
+
+    url = reverse(name, args=[world.acme.pk])
+    client.force_login(getattr(world, role))
+    client.get(url)
+    small = _count(client, url)
+    _add_people(world.acme, 60)
+    large = _count(client, url)
+    page_two = _count(client, url + "?pagina=2")
+    assert (small, large, page_two) == (ORGANISATION_QUERIES,) * 3
 
 
 # --- Grading (trainer:home is pinned here, with work in the queue at both sizes) ----

@@ -42,32 +42,55 @@ def test_the_organisation_page_lists_its_people_a_page_at_a_time(client, world, 
     assert "person-054@example.com" in last
 
 
-def test_a_refused_extension_on_the_staff_cohort_page_keeps_what_was_entered(client, world):
+def _extension_url(world, enrollment):
+    return reverse("staff:enrollment_extension", args=[world.cohort.pk, enrollment.pk])
+
+
+def test_a_refused_extension_for_staff_keeps_what_was_entered(client, world):
     client.force_login(world.staff)
     enrollment = Enrollment.objects.get(user=world.learner)
     quiz = assignment(QUIZ)
     past = timezone.localdate() - datetime.timedelta(days=3)
 
     response = client.post(
-        reverse("staff:extension", args=[world.cohort.pk]),
+        _extension_url(world, enrollment),
         {"enrollment": enrollment.pk, "assignment": quiz.pk, "due_on": past.isoformat()},
     )
 
     assert response.status_code == 200
     body = response.content.decode()
     assert f'value="{past.isoformat()}"' in body
-    assert f'<option value="{enrollment.pk}" selected>' in body
+    assert f'name="enrollment" value="{enrollment.pk}"' in body
     assert f'<option value="{quiz.pk}" selected>' in body
+    # The reason, in the staff member's language (Dutch unless their profile says otherwise).
+    assert "Uitstel kan niet in het verleden eindigen." in body
     assert not Extension.objects.exists()
 
 
-def test_a_granted_extension_on_the_staff_cohort_page_still_redirects(client, world):
+def test_a_refused_extension_speaks_the_staff_members_language(client, world):
+    world.staff.language = "en"
+    world.staff.save(update_fields=["language"])
+    client.force_login(world.staff)
+    enrollment = Enrollment.objects.get(user=world.learner)
+
+    response = client.post(
+        _extension_url(world, enrollment),
+        {"enrollment": enrollment.pk, "assignment": "", "due_on": "31-02-2027"},
+    )
+
+    body = response.content.decode()
+    assert "The extension was not granted: choose an assignment and a valid date." in body
+    assert 'value="31-02-2027"' in body
+    assert not Extension.objects.exists()
+
+
+def test_a_granted_extension_for_staff_goes_back_to_the_cohort(client, world):
     client.force_login(world.staff)
     enrollment = Enrollment.objects.get(user=world.learner)
     due = timezone.localdate() + datetime.timedelta(days=10)
 
     response = client.post(
-        reverse("staff:extension", args=[world.cohort.pk]),
+        _extension_url(world, enrollment),
         {"enrollment": enrollment.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
     )
 

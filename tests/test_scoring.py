@@ -4,7 +4,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assignments.charts import quadrant_chart
+from assignments.charts import (
+    DOT_LARGE,
+    DOT_SMALL,
+    _x,
+    _y,
+    quadrant_chart,
+    quadrant_lines,
+    result_dots,
+)
 from assignments.definitions import QUADRANT_KEYS
 from assignments.scoring import (
     PHASE_KEYS_ORDER,
@@ -308,3 +316,31 @@ def test_the_cohort_chart_counts_stored_outcomes_at_todays_lines():
     first_edition_config = {k: v for k, v in QUADRANT_CONFIG.items() if k != "high_from"}
     old = cohort_quadrant_chart(first_edition_config, [V1_QUADRANT])
     assert (old["high_from"], old["first_edition"]) == (3.0, 0)
+
+
+def test_cohort_dots_count_every_result_and_stay_on_their_side_of_the_line():
+    # Every score of two decimals on the grid, a result on each: 401 × 401 results.
+    values = [round(1 + i / 100, 2) for i in range(401)]
+    results = [{"x": x, "y": y} for x in values[::7] for y in values[::7]]
+    for high_from in (3.0, 3.75, 3.4):
+        dots = result_dots(results, high_from=high_from)
+        assert sum(dot.count for dot in dots) == len(results)
+        assert len(dots) <= 18 * 18
+        line = quadrant_lines(high_from)
+        for dot in dots:
+            # Each dot lies strictly on one side of both lines, inside the plot.
+            assert dot.x != line.x
+            assert dot.y != line.y
+            assert _x(1) <= dot.x <= _x(5)
+            assert _y(5) <= dot.y <= _y(1)
+        # A result at the line counts as high, like its quadrant: its dot is right of it.
+        (dot,) = result_dots([{"x": high_from, "y": high_from}], high_from=high_from)
+        assert (dot.x > line.x, dot.y < line.y) == (True, True)
+
+
+def test_cohort_dots_grow_with_their_count():
+    results = [{"x": 2.0, "y": 2.0}] * 9 + [{"x": 4.5, "y": 4.5}]
+    alone, crowded = sorted(result_dots(results, high_from=3.75), key=lambda dot: dot.count)
+    assert (alone.count, crowded.count) == (1, 9)
+    assert (alone.r, crowded.r) == (DOT_SMALL, DOT_LARGE)
+    assert [dot.r for dot in result_dots(results[:1], high_from=3.75)] == [DOT_SMALL]

@@ -20,12 +20,13 @@ from cohorts.services import (
     cohort_set_trainers,
     cohort_unarchive,
     cohort_update,
+    enrollment_withdraw,
 )
 from courses.models import Module
 from courses.services import course_import
 from organisations.models import Organisation
 from organisations.services import OrganisationError, organisation_create, organisation_update
-from tests.assignment_helpers import REFLECTION, assignment
+from tests.assignment_helpers import QUIZ, REFLECTION, assignment
 from tests.course_files import write_course
 from tests.factories import CohortFactory, OrganisationFactory, UserFactory, make_trainer
 
@@ -506,3 +507,65 @@ def test_the_staff_roster_pages_a_large_cohort(client, world):
     assert (rows(first), rows(second)) == (50, 6)
     assert 'rel="next"' in first
     assert 'rel="prev"' in second
+
+
+# --- Extensions: a row's action, not a list of every learner -----------------------
+
+
+def test_the_staff_cohort_page_has_no_drop_down_of_learners(staff, world):
+    from tests.test_cohort_overview import bulk_learners
+
+    url = reverse("staff:cohort", args=[world.cohort.pk])
+    options = staff.get(url).content.decode().count("<option")
+    enrollments = bulk_learners(world.cohort, 30, prefix="Zed")
+    body = staff.get(url).content.decode()
+    # The page's choices (course, trainers, time zone, language) do not grow with learners.
+    assert body.count("<option") == options
+    assert 'name="enrollment"' not in body
+    # Each active learner's row leads to that learner's own extension page instead.
+    for enrollment in enrollments:
+        extension_url = reverse("staff:enrollment_extension", args=[world.cohort.pk, enrollment.pk])
+        assert f'href="{extension_url}"' in body
+    assert body.count("/uitstel/") == 31
+
+
+def test_staff_grant_an_extension_from_a_learners_row(staff, world):
+    enrollment = Enrollment.objects.get(user=world.learner)
+    url = reverse("staff:enrollment_extension", args=[world.cohort.pk, enrollment.pk])
+    page = staff.get(url).content.decode()
+    assert "Alice" in page
+    assert 'name="assignment"' in page
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    quiz = assignment(QUIZ)
+    response = staff.post(
+        url, {"enrollment": enrollment.pk, "assignment": quiz.pk, "due_on": due.isoformat()}
+    )
+    assert _messages(response) == ["Het uitstel is gegeven."]
+    cohort_page = staff.get(response["Location"]).content.decode()
+    assert quiz.title in cohort_page.split('id="extension-heading"')[1]
+    assert quiz.title in staff.get(url).content.decode()
+
+
+def test_a_learner_who_left_has_no_extension_action(staff, world):
+    enrollment = Enrollment.objects.get(user=world.learner)
+    enrollment_withdraw(enrollment=enrollment, by=world.staff, now=timezone.now())
+    url = reverse("staff:enrollment_extension", args=[world.cohort.pk, enrollment.pk])
+    assert (
+        f'href="{url}"'
+        not in staff.get(reverse("staff:cohort", args=[world.cohort.pk])).content.decode()
+    )
+    page = staff.get(url).content.decode()
+    assert 'name="assignment"' not in page
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    response = staff.post(
+        url,
+        {"enrollment": enrollment.pk, "assignment": assignment(QUIZ).pk, "due_on": due.isoformat()},
+    )
+    assert response.status_code == 200
+    assert not enrollment.extensions.exists()
+
+
+def test_a_learners_extension_page_is_404_under_another_cohort(staff, world):
+    enrollment = Enrollment.objects.get(user=world.learner)
+    url = reverse("staff:enrollment_extension", args=[world.other_cohort.pk, enrollment.pk])
+    assert staff.get(url).status_code == 404

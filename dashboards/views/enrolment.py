@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import role_required
-from cohorts.access import cohort_for_org_admin, cohort_for_staff, enrollment_for_org_admin
+from cohorts.access import (
+    cohort_for_org_admin,
+    cohort_for_staff,
+    enrollment_for_org_admin,
+    enrollment_for_staff,
+)
 from cohorts.csv_import import CsvError, PersonRow, read_people_file
 from cohorts.forms import MoveForm, PersonForm, UploadForm
 from cohorts.models import Enrollment
@@ -95,12 +100,10 @@ def _org_admin_cohort(request, cohort_id: int):
 
 
 def _staff_enrollment(request, cohort_id: int, enrollment_id: int) -> Enrollment:
-    cohort = cohort_for_staff(request.user, cohort_id)
-    return get_object_or_404(
-        Enrollment.objects.select_related("user", "cohort", "cohort__organisation"),
-        pk=enrollment_id,
-        cohort=cohort,
-    )
+    enrollment = enrollment_for_staff(request.user, enrollment_id)
+    if enrollment.cohort_id != cohort_id:
+        raise Http404
+    return enrollment
 
 
 def _org_admin_enrollment(request, cohort_id: int, enrollment_id: int):

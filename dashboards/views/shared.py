@@ -6,8 +6,7 @@ per-audience branches.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from assignments.deadlines import DeadlineError, extension_grant
@@ -19,8 +18,9 @@ from dashboards.forms import ExtensionForm
 ROSTER_PAGE_SIZE = 50
 
 
-def cohort_page(request, cohort, *, back_url: str, back_label: str, extension_action=None, **extra):
-    """One cohort page; with ``extension_action`` (a URL) it also manages extensions."""
+def cohort_page(request, cohort, *, back_url: str, back_label: str, **extra):
+    """One cohort page: its learners a page at a time, each row with its own actions
+    (an extension is granted on the learner's own page, so no list of every learner)."""
     context = {
         "cohort": cohort,
         # Paged: a cohort can have hundreds of learners.
@@ -28,27 +28,22 @@ def cohort_page(request, cohort, *, back_url: str, back_label: str, extension_ac
             request.GET.get("pagina")
         ),
         "trainers": cohort_trainers(cohort),
+        "extensions": cohort_extensions(cohort),
         "back_url": back_url,
         "back_label": back_label,
     }
-    if extension_action:
-        context |= {
-            "extension_form": extension_form(cohort),
-            "extension_action": extension_action,
-            "extensions": cohort_extensions(cohort),
-        }
     return render(request, "dashboards/cohort_detail.html", context | extra)
 
 
-def extension_form(cohort, data=None, *, enrollment=None) -> ExtensionForm:
-    """The extension form for a cohort, or for one ``enrollment`` of it (then fixed)."""
-    enrollments = cohort_roster(cohort).filter(status=Enrollment.Status.ACTIVE)
-    if enrollment is not None:
-        enrollments = enrollments.filter(pk=enrollment.pk)
+def extension_form(enrollment: Enrollment, data=None) -> ExtensionForm:
+    """The extension form for one learner: the learner is given, not chosen, and only
+    a learner still following the course can have one."""
     return ExtensionForm(
         data,
-        enrollments=enrollments,
-        assignments=course_assignments(cohort.course_id),
+        enrollments=Enrollment.objects.filter(
+            pk=enrollment.pk, status=Enrollment.Status.ACTIVE
+        ).select_related("user"),
+        assignments=course_assignments(enrollment.cohort.course_id),
         enrollment=enrollment,
     )
 
@@ -57,13 +52,9 @@ def extension_submit(request, form: ExtensionForm, *, now) -> bool:
     """Grant the extension a bound form describes; on failure the form and a message
     say why, and the form keeps what was entered."""
     if not form.is_valid():
-        if form.learner_is_given:
-            problem = _("The extension was not granted: choose an assignment and a valid date.")
-        else:
-            problem = _(
-                "The extension was not granted: choose a learner, an assignment and a date."
-            )
-        messages.error(request, problem)
+        messages.error(
+            request, _("The extension was not granted: choose an assignment and a valid date.")
+        )
         return False
     try:
         extension_grant(
@@ -79,9 +70,3 @@ def extension_submit(request, form: ExtensionForm, *, now) -> bool:
         return False
     messages.success(request, _("The extension has been granted."))
     return True
-
-
-def grant_extension(request, cohort, *, back: str):
-    """Grant the posted extension; ``back`` is where to go afterwards (a URL)."""
-    extension_submit(request, extension_form(cohort, request.POST), now=timezone.now())
-    return redirect(back)

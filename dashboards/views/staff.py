@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from assignments.deadlines import ScheduleError, cohort_deadline_schedule, cohort_schedule_update
-from cohorts.access import cohort_for_staff
+from assignments.selectors import cohort_extensions
+from cohorts.access import cohort_for_staff, enrollment_for_staff
 from cohorts.selectors import cohorts_overview
 from cohorts.services import (
     CohortError,
@@ -141,10 +143,8 @@ def cohort_add(request, organisation_id: int):
     )
 
 
-def _cohort_page(
-    request, cohort, *, now, schedule_form=None, details_form=None, refused_extension=None
-):
-    """The staff cohort page: settings, archive, schedule, extensions.
+def _cohort_page(request, cohort, *, now, schedule_form=None, details_form=None):
+    """The staff cohort page: settings, archive, schedule, learners, extensions.
 
     A form passed in (refused, with what was entered) replaces the blank one.
     """
@@ -161,12 +161,10 @@ def _cohort_page(
         cohort,
         back_url=reverse("staff:organisation", args=[cohort.organisation_id]),
         back_label=cohort.organisation.name,
-        extension_action=reverse("staff:extension", args=[cohort.pk]),
         schedule_form=schedule_form,
         staff_tools="dashboards/staff_cohort_tools.html",
         details_form=details_form,
         may_archive=cohort.archived_at is None and cohort.has_ended(now),
-        **({"extension_form": refused_extension} if refused_extension is not None else {}),
     )
 
 
@@ -261,15 +259,26 @@ def cohort_unarchive_view(request, cohort_id: int):
 
 
 @role_required("staff")
-@require_POST
-def extension(request, cohort_id: int):
-    """Grant an extension; a refused one brings the page back with what was entered."""
-    cohort = cohort_for_staff(request.user, cohort_id)
-    now = timezone.now()
-    form = extension_form(cohort, request.POST)
-    if extension_submit(request, form, now=now):
-        return redirect("staff:cohort", cohort_id=cohort.pk)
-    return _cohort_page(request, cohort, now=now, refused_extension=form)
+def enrollment_extension(request, cohort_id: int, enrollment_id: int):
+    """One learner's extensions and the form to grant one (a row's action on the cohort
+    page); a refused form comes back with what was entered."""
+    enrollment = enrollment_for_staff(request.user, enrollment_id)
+    if enrollment.cohort_id != cohort_id:
+        raise Http404
+    form = extension_form(enrollment, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and extension_submit(request, form, now=timezone.now()):
+        return redirect("staff:cohort", cohort_id=cohort_id)
+    return render(
+        request,
+        "dashboards/enrollment_extension.html",
+        {
+            "cohort": enrollment.cohort,
+            "enrollment": enrollment,
+            "extensions": cohort_extensions(enrollment.cohort).filter(enrollment=enrollment),
+            "extension_form": form,
+            "back_url": reverse("staff:cohort", args=[cohort_id]),
+        },
+    )
 
 
 # --- reminder mail: the log and each cohort's rules ------------------------------------

@@ -23,7 +23,7 @@ from dashboards.selectors import (
     learner_detail,
     overview_csv_rows,
 )
-from dashboards.views.shared import extension_form, extension_submit, grant_extension
+from dashboards.views.shared import extension_form, extension_submit
 from notifications.selectors import reminders_for_enrollment
 from notifications.services import NotificationError, nudge_send
 
@@ -105,9 +105,7 @@ def learner(request, cohort_id: int, enrollment_id: int):
     if enrollment.cohort_id != cohort_id:
         raise Http404
     now = timezone.now()
-    form = extension_form(
-        enrollment.cohort, request.POST if request.method == "POST" else None, enrollment=enrollment
-    )
+    form = extension_form(enrollment, request.POST if request.method == "POST" else None)
     if request.method == "POST" and extension_submit(request, form, now=now):
         return redirect("trainer:learner", cohort_id=cohort_id, enrollment_id=enrollment.pk)
     return render(
@@ -122,13 +120,6 @@ def learner(request, cohort_id: int, enrollment_id: int):
             "back_url": reverse("trainer:cohort", args=[cohort_id]),
         },
     )
-
-
-@role_required("trainer")
-@require_POST
-def extension(request, cohort_id: int):
-    cohort = cohort_for_trainer(request.user, cohort_id)
-    return grant_extension(request, cohort, back=reverse("trainer:cohort", args=[cohort.pk]))
 
 
 @role_required("trainer")
