@@ -13,7 +13,7 @@ PORT ?= 8000
 # Links in mail and calendars point at the port the demo runs on, unless SITE_URL is set.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test setup messages compilemessages makemessages lint format lock bench clean
+.PHONY: run test setup messages compilemessages makemessages lint format lock bench load clean
 
 # Every install is pinned by constraints.txt (refreshed with `make lock`), so a fresh
 # machine gets exactly the versions the suite last passed with.
@@ -48,6 +48,17 @@ run: setup
 
 test: setup
 	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmark: the main pages against a floor page, the reminder sweep and reminder mail, on
+# the bench database (var/bench.sqlite3, or DATABASE_URL); seeds it first if it is empty.
+# Prints a table and writes bench/results.json. See docs/performance.md.
+bench: setup
+	DJANGO_SETTINGS_MODULE=lms.bench_settings $(PY) manage.py bench $(BENCH_ARGS)
+
+# Load test: gunicorn (production settings) on the local PostgreSQL and Redis, 50 people
+# from locust for 60 s; seeds the bench database first if it is empty. See scripts/load.py.
+load: setup
+	$(PY) scripts/load.py $(LOAD_ARGS)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .
