@@ -79,93 +79,19 @@ ORGANISATION_NAMES = [
     "Bibliotheek Midden",
     "Provincie Zuidwaard",
 ]
-FIRST_NAMES = [
-    "Anna",
-    "Bram",
-    "Chantal",
-    "Daan",
-    "Emma",
-    "Fatima",
-    "Gijs",
-    "Hanna",
-    "Ilse",
-    "Jesse",
-    "Kim",
-    "Lars",
-    "Lotte",
-    "Milan",
-    "Noor",
-    "Omar",
-    "Priya",
-    "Ruben",
-    "Sanne",
-    "Tim",
-    "Umut",
-    "Vera",
-    "Wouter",
-    "Yara",
-    "Zoë",
-    "Bas",
-    "Demi",
-    "Eva",
-    "Finn",
-    "Iris",
-    "Joost",
-    "Lieke",
-    "Mees",
-    "Nina",
-    "Pieter",
-    "Rosa",
-    "Sem",
-    "Tessa",
-    "Youssef",
-    "Mila",
-    "Koen",
-    "Sophie",
-    "Thijs",
-    "Aylin",
-    "Niels",
-    "Esra",
-    "Jeroen",
-    "Fleur",
-]
-LAST_NAMES = [
-    "de Vries",
-    "Jansen",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Mulder",
-    "de Groot",
-    "Bos",
-    "Vos",
-    "Peters",
-    "Hendriks",
-    "van Dijk",
-    "Dekker",
-    "Brouwer",
-    "de Wit",
-    "Dijkstra",
-    "Smits",
-    "de Graaf",
-    "van der Meer",
-    "Kok",
-    "Jacobs",
-    "de Haan",
-    "Vermeulen",
-    "van den Berg",
-    "El Amrani",
-    "Yilmaz",
-    "Claes",
-    "Maes",
-    "Wouters",
-    "Demir",
-    "Verbeek",
-    "Kuipers",
-    "Hoekstra",
-]
+# Names read best as running text.
+FIRST_NAMES = (  # noqa: SIM905
+    "Anna Bram Chantal Daan Emma Fatima Gijs Hanna Ilse Jesse Kim Lars Lotte Milan Noor "
+    "Omar Priya Ruben Sanne Tim Umut Vera Wouter Yara Zoë Bas Demi Eva Finn Iris Joost "
+    "Lieke Mees Nina Pieter Rosa Sem Tessa Youssef Mila Koen Sophie Thijs Aylin Niels Esra "
+    "Jeroen Fleur"
+).split()
+LAST_NAMES = (  # noqa: SIM905
+    "de Vries|Jansen|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos|Peters|"
+    "Hendriks|van Dijk|Dekker|Brouwer|de Wit|Dijkstra|Smits|de Graaf|van der Meer|Kok|"
+    "Jacobs|de Haan|Vermeulen|van den Berg|El Amrani|Yilmaz|Claes|Maes|Wouters|Demir|"
+    "Verbeek|Kuipers|Hoekstra"
+).split("|")
 DEPARTMENTS = ["Klantenservice", "Balie", "Backoffice", "Buitendienst", "Sales", "Facilitair"]
 LEARNER_MESSAGES = [
     "Dank voor je feedback. Bedoel je dat ik de vraag achter de vraag eerder had moeten stellen?",
@@ -612,12 +538,8 @@ class _Builder:
                 )
         horizon = self.today + _days(pace.horizon_days)
         open_work = [a for a in self.assignments if opens[a.module_id] <= self.today]
-        due_work = [
-            a
-            for a in open_work
-            if self._due(a, enrollment, extension) <= horizon
-            # a post scan follows its baseline, which is always due earlier
-        ]
+        # In order of their deadlines, so a post scan always follows its baseline scan.
+        due_work = [a for a in open_work if self._due(a, enrollment, extension) <= horizon]
         done = due_work[: round(len(due_work) * pace.share)]
         handed_in: dict[int, datetime.datetime | None] = {}
         drafted = False
