@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from assignments.models import Assignment, AssignmentDeadline, Extension
 from cohorts.models import Cohort, Enrollment, ModuleRelease
-from cohorts.services import module_release_set
+from cohorts.services import module_release_set, progress_changed
 from courses.models import Module
 
 DUE_TIME = datetime.time(23, 59)
@@ -244,6 +244,7 @@ def assignment_deadline_set(
     """Staff's override of an assignment's due date for one cohort; None restores the default."""
     if assignment.course_id != cohort.course_id:
         raise DeadlineError(_("This assignment is not part of the cohort's course."))
+    progress_changed(cohorts=[cohort])
     if due_on is None:
         AssignmentDeadline.objects.filter(cohort=cohort, assignment=assignment).delete()
         return None
@@ -277,4 +278,5 @@ def extension_grant(
         assignment=assignment,
         defaults={"due_on": due_on, "granted_by": granted_by},
     )
+    progress_changed(enrollments=[enrollment])
     return extension

@@ -28,6 +28,7 @@ from assignments.scoring import (
 from assignments.selectors import quiz_attempts_left, quiz_next_draw
 from assignments.signals import grade_released
 from cohorts.models import Enrollment
+from cohorts.services import progress_changed
 
 MAX_FIELD_CHARACTERS = 40_000
 
@@ -132,15 +133,18 @@ def _draft_get_or_create(*, enrollment: Enrollment, assignment: Assignment) -> S
         .first()
     )
     if latest is None:
-        return Submission.objects.create(enrollment=enrollment, assignment=assignment)
-    if latest.status == Submission.Status.RETURNED:
-        return Submission.objects.create(
+        draft = Submission.objects.create(enrollment=enrollment, assignment=assignment)
+    elif latest.status == Submission.Status.RETURNED:
+        draft = Submission.objects.create(
             enrollment=enrollment,
             assignment=assignment,
             revision=latest.revision + 1,
             answers=latest.answers,
         )
-    return latest
+    else:
+        return latest
+    progress_changed(enrollments=[enrollment])
+    return draft
 
 
 def reflection_working_revision(
@@ -187,9 +191,13 @@ def draft_save(
     overwrites newer text. Refused too once the revision is submitted.
     """
     cleaned = _clean_texts(submission.assignment, answers)
-    updated = Submission.objects.filter(
-        pk=submission.pk, status=Submission.Status.DRAFT, version=based_on
-    ).update(answers=cleaned, version=F("version") + 1, updated_at=now)
+    with transaction.atomic():
+        updated = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.DRAFT, version=based_on
+        ).update(answers=cleaned, version=F("version") + 1, updated_at=now)
+        if updated:
+            # Editing a draft is activity the trainer's overview shows.
+            progress_changed(enrollments=[submission.enrollment_id])
     if not updated:
         raise _stale_or_closed(submission)
     submission.answers, submission.updated_at = cleaned, now
@@ -222,6 +230,7 @@ def reflection_submit(
         if not problems:
             fields |= {"status": Submission.Status.SUBMITTED, "submitted_at": now}
         Submission.objects.filter(pk=row.pk).update(**fields)
+        progress_changed(enrollments=[row.enrollment_id])
     submission.refresh_from_db()
     if problems:
         raise AssignmentError(
@@ -295,6 +304,7 @@ def quiz_submit(
         )
     answers = quiz_clean_answers(assignment.config, raw_answers, question_ids=draw.question_ids)
     score, passed, _results = quiz_grade(assignment.config, answers, question_ids=draw.question_ids)
+    progress_changed(enrollments=[enrollment])
     return Submission.objects.create(
         enrollment=enrollment,
         assignment=assignment,
@@ -320,7 +330,7 @@ def scan_submit(
     answers = scan_clean_answers(assignment.config, raw_answers)
     try:
         with transaction.atomic():
-            return Submission.objects.create(
+            submission = Submission.objects.create(
                 enrollment=enrollment,
                 assignment=assignment,
                 revision=1,
@@ -329,6 +339,8 @@ def scan_submit(
                 result=scan_result(assignment.config, answers),
                 submitted_at=now,
             )
+            progress_changed(enrollments=[enrollment])
+            return submission
     except IntegrityError:
         raise AssignmentError(_("You have already completed this scan.")) from None
 
@@ -466,6 +478,7 @@ def submission_grade(
     ).update(status=status, updated_at=now)
     if not claimed:
         raise _not_waiting(submission)
+    progress_changed(enrollments=[submission.enrollment_id])
     grade = Grade.objects.create(
         submission=submission,
         trainer=trainer,

@@ -41,6 +41,10 @@ class Cohort(models.Model):
         help_text=_("A finished cohort that is archived no longer shows in everyday lists."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Raised by every change that alters all its learners' progress (dates, releases,
+    # deadlines, the course): a stored summary made before it is out of date
+    # (see cohorts.services.progress_changed and dashboards.summaries).
+    progress_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -120,6 +124,9 @@ class Enrollment(models.Model):
         help_text=_("Usually the cohort's start; later for someone who joins late."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Raised by every change to this learner's progress (a lesson read, work saved,
+    # handed in or graded, an extension, a move): see cohorts.services.progress_changed.
+    progress_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["cohort", "user__display_name"]

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -24,6 +25,28 @@ logger = logging.getLogger(__name__)
 
 class CohortError(Exception):
     """A cohort write could not be done; the message is shown to the user."""
+
+
+def progress_changed(*, enrollments=(), cohorts=(), course=None) -> None:
+    """Mark stored progress summaries out of date (``dashboards.summaries``).
+
+    Every service that changes what a learner has done (a lesson read, work saved,
+    handed in or graded), when it is due (an extension, a deadline, a release, the
+    cohort's dates) or what the course holds (an import) calls this in its own
+    transaction: an enrolment's own changes raise its version, a cohort-wide change
+    the cohort's, an import every cohort of the course. ``enrollments`` and
+    ``cohorts`` take objects or ids.
+    """
+    enrollment_ids = [getattr(e, "pk", e) for e in enrollments]
+    cohort_ids = [getattr(c, "pk", c) for c in cohorts]
+    if enrollment_ids:
+        Enrollment.objects.filter(pk__in=enrollment_ids).update(
+            progress_version=F("progress_version") + 1
+        )
+    if cohort_ids:
+        Cohort.objects.filter(pk__in=cohort_ids).update(progress_version=F("progress_version") + 1)
+    if course is not None:
+        Cohort.objects.filter(course=course).update(progress_version=F("progress_version") + 1)
 
 
 @transaction.atomic
@@ -56,6 +79,7 @@ def cohort_create(
 def cohort_set_course(*, cohort: Cohort, course) -> Cohort:
     cohort.course = course
     cohort.save(update_fields=["course"])
+    progress_changed(cohorts=[cohort])
     return cohort
 
 
@@ -64,6 +88,7 @@ def module_release_set(*, cohort: Cohort, module, opens_on: datetime.date | None
     """Staff override of a module's opening date for one cohort; None restores the default."""
     if module.course_id != cohort.course_id:
         raise CohortError("This module is not part of the cohort's course.")
+    progress_changed(cohorts=[cohort])
     if opens_on is None:
         ModuleRelease.objects.filter(cohort=cohort, module=module).delete()
         return None
@@ -148,6 +173,8 @@ def cohort_update(
     except ValidationError as exc:
         raise CohortError("; ".join(exc.messages)) from exc
     cohort.save(update_fields=["name", "starts_on", "ends_on", "time_zone", "course"])
+    # Dates, time zone and course decide every learner's deadlines and openings.
+    progress_changed(cohorts=[cohort])
     if course_changes:
         # Opening dates of the old course's modules mean nothing for the new one.
         ModuleRelease.objects.filter(cohort=cohort).delete()
@@ -502,7 +529,7 @@ def enrollment_move(
     starts_on = min(max(enrollment.starts_on, to_cohort.starts_on), to_cohort.ends_on)
     # Conditional on where the learner is now, so two moves at once cannot both apply.
     moved = Enrollment.objects.filter(pk=enrollment.pk, cohort=source).update(
-        cohort=to_cohort, starts_on=starts_on
+        cohort=to_cohort, starts_on=starts_on, progress_version=F("progress_version") + 1
     )
     if not moved:
         raise CohortError(_("This learner was moved or removed in the meantime."))

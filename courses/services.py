@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from cohorts.services import progress_changed
 from courses.content_files import CourseSpec, Problem, module_items, read_course_folder
 from courses.models import Course, Lesson, LessonProgress, Module
 
@@ -149,13 +150,17 @@ def _apply(spec: CourseSpec) -> ImportReport:
         handler.save(course=course, modules=modules, report=report)
     import_archive_missing(report, Module.objects.filter(course=course), seen_modules, "module")
     import_archive_missing(report, Lesson.objects.filter(course=course), seen_lessons, "lesson")
+    # Items, pass marks and offsets may all have changed for every cohort of the course.
+    progress_changed(course=course)
     return report
 
 
 @transaction.atomic
 def lesson_mark_read(*, enrollment, lesson: Lesson, now: datetime.datetime) -> LessonProgress:
     """Record that the learner read the lesson; marking it again keeps the first moment."""
-    progress, _created = LessonProgress.objects.get_or_create(
+    progress, created = LessonProgress.objects.get_or_create(
         enrollment=enrollment, lesson=lesson, defaults={"read_at": now}
     )
+    if created:
+        progress_changed(enrollments=[enrollment])
     return progress

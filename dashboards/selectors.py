@@ -6,24 +6,27 @@ who is at risk. Every function reads a whole cohort in a fixed number of queries
 for one moment ``now`` that the view takes once.
 """
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import is_password_usable
+from django.db.models.fields.json import KT
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assignments.models import Assignment, Extension, Submission
 from assignments.scoring import scoring_version
-from assignments.selectors import AssignmentState
+from assignments.selectors import STATUS_LABELS, AssignmentState
 from cohorts.models import Cohort, Enrollment, Invitation
 from cohorts.selectors import cohorts_overview
 from courses.models import LessonProgress
 from dashboards.charts import bar_chart, cohort_quadrant_chart
+from dashboards.summaries import learner_summaries, summary_of, with_versions
 from learning.progress import (
     CourseState,
-    course_states,
+    course_state,
     is_inactive,
     last_activity_by_enrollment,
 )
@@ -60,17 +63,26 @@ _SHOWN = [Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
 # --- The progress matrix --------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cell:
     """One learner on one assignment, as the matrix and the CSV show it."""
 
-    state: AssignmentState
+    status_key: str
+    is_open: bool
+    is_overdue: bool  # nothing handed in and the deadline passed
+    is_late: bool  # handed in after the deadline
+    # The whole state, on the one learner's page (its dates); None in the matrix.
+    state: AssignmentState | None = None
+
+    @classmethod
+    def of(cls, state: AssignmentState) -> "Cell":
+        return cls(state.status_key, state.is_open, state.is_overdue, state.is_late, state)
 
     @property
     def key(self) -> str:
-        if self.state.is_open and self.state.is_overdue:
+        if self.is_open and self.is_overdue:
             return "overdue"
-        return self.state.status_key
+        return self.status_key
 
     @property
     def icon(self) -> str:
@@ -78,24 +90,42 @@ class Cell:
 
     @property
     def label(self) -> str:
-        label = self.state.status_label
-        if self.state.is_open and self.state.is_overdue:
+        label = STATUS_LABELS[self.status_key]()
+        if self.is_open and self.is_overdue:
             return _("%(status)s, overdue") % {"status": label}
-        if self.state.is_late:
+        if self.is_late:
             return _("%(status)s, handed in late") % {"status": label}
         return label
 
 
-@dataclass
 class LearnerRow:
-    state: CourseState
-    last_activity: datetime.datetime | None
-    overdue_count: int = 0
-    is_inactive: bool = False
+    """One learner in the matrix and the report, from their stored summary
+    (``dashboards.summaries``) and the moment ``now``: what is overdue and who has
+    been inactive is worked out here, so the summary never goes stale with time."""
 
-    @property
-    def enrollment(self) -> Enrollment:
-        return self.state.enrollment
+    def __init__(self, enrollment: Enrollment, summary: dict, *, now: datetime.datetime):
+        self.enrollment = enrollment
+        self.percent: int = summary["percent"]
+        self.is_complete: bool = summary["complete"]
+        last = summary["last"]
+        self.last_activity = (
+            datetime.datetime.fromtimestamp(last, datetime.UTC) if last is not None else None
+        )
+        self._facts = summary["cells"]
+        self.assignment_ids: list[int] = summary["assignments"]
+        self.item_count: int = summary["items"]
+        self.done_moments: list[float] = summary["done"]  # sorted POSIX timestamps
+        self._today = enrollment.cohort.local_today(now).toordinal()
+        self._now = now.timestamp()
+        self.overdue_count = 0
+        self.is_inactive = False
+        if not self.is_complete:
+            self.overdue_count = sum(
+                1
+                for _key, handed_in, _late, due, opens in self._facts
+                if not handed_in and self._today >= opens and self._now > due
+            )
+            self.is_inactive = is_inactive(enrollment, self.last_activity, now=now)
 
     @property
     def name(self) -> str:
@@ -103,16 +133,21 @@ class LearnerRow:
         return user.display_name or user.email
 
     @property
-    def percent(self) -> int:
-        return self.state.percent
-
-    @property
     def is_at_risk(self) -> bool:
         return bool(self.overdue_count) or self.is_inactive
 
     @property
     def cells(self) -> list[Cell]:
-        return [Cell(state) for state in self.state.assignments]
+        """Built when asked for: only the rows on the page are shown."""
+        return [
+            Cell(
+                status_key=key,
+                is_open=self._today >= opens,
+                is_overdue=not handed_in and self._now > due,
+                is_late=late,
+            )
+            for key, handed_in, late, due, opens in self._facts
+        ]
 
     @property
     def risk_reasons(self) -> list[str]:
@@ -124,37 +159,90 @@ class LearnerRow:
         return reasons
 
 
-def learner_rows(enrollments, *, now: datetime.datetime) -> list[LearnerRow]:
-    """One row per enrolment: course state, last activity, at-risk (ten queries).
-
-    Expects enrolments with ``user``, ``cohort`` and ``cohort__course`` selected.
-    """
-    enrollments = list(enrollments)
-    states = course_states(enrollments, now=now)
-    activity = last_activity_by_enrollment(enrollments)
-    rows = []
-    for state in states:
-        enrollment = state.enrollment
-        last = activity.get(enrollment.pk)
-        row = LearnerRow(state=state, last_activity=last)
-        if not state.is_complete:
-            row.overdue_count = len(state.overdue)
-            row.is_inactive = is_inactive(enrollment, last, now=now)
-        rows.append(row)
-    return rows
+def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
+    """A row per learner the trainer follows, in name order, from the stored summaries
+    (three queries when they are current; see ``dashboards.summaries``)."""
+    enrollments = cohort_learners(cohort)
+    summaries = learner_summaries(cohort, enrollments, now=now)
+    return [LearnerRow(e, summaries[e.pk], now=now) for e in enrollments]
 
 
-def cohort_learners(cohort: Cohort) -> QuerySet[Enrollment]:
-    """The learners the trainer follows: everyone not withdrawn.
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The learner's account as the rows show it."""
 
-    Through the cohort's own manager, so every enrolment shares ``cohort`` (and the
-    course it carries) instead of reading both again for each learner.
-    """
-    return (
-        cohort.enrollments.filter(status__in=_SHOWN)
-        .select_related("user")
+    pk: int
+    display_name: str
+    email: str
+    password: str
+
+    def has_usable_password(self) -> bool:
+        return is_password_usable(self.password)
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """An enrolment as the cohort pages read it: the fields they show and the versions
+    the summaries are checked with, read as plain values (a model instance per row
+    costs more than the row's whole share of the page at 500 learners)."""
+
+    pk: int
+    cohort: Cohort
+    user: Person
+    status: str
+    starts_on: datetime.date
+    created_at: datetime.datetime
+    progress_version: int
+    cohort_progress_version: int
+
+    @property
+    def user_id(self) -> int:
+        return self.user.pk
+
+
+def cohort_learners(cohort: Cohort) -> list[Learner]:
+    """The learners the trainer follows: everyone not withdrawn, in name order (one
+    query). Each shares ``cohort`` (and the course it carries)."""
+    rows = (
+        with_versions(cohort.enrollments.filter(status__in=_SHOWN))
         .order_by("user__display_name", "user__email")
+        .values_list(
+            "id",
+            "status",
+            "starts_on",
+            "created_at",
+            "progress_version",
+            "cohort_progress_version",
+            "user_id",
+            "user__display_name",
+            "user__email",
+            "user__password",
+        )
     )
+    return [
+        Learner(
+            pk=pk,
+            cohort=cohort,
+            user=Person(user_id, name, email, password),
+            status=status,
+            starts_on=starts_on,
+            created_at=created_at,
+            progress_version=version,
+            cohort_progress_version=cohort_version,
+        )
+        for (
+            pk,
+            status,
+            starts_on,
+            created_at,
+            version,
+            cohort_version,
+            user_id,
+            name,
+            email,
+            password,
+        ) in rows
+    ]
 
 
 def _sorted(rows: list[LearnerRow], sort: str) -> list[LearnerRow]:
@@ -192,29 +280,36 @@ def cohort_overview(
 ) -> CohortOverview:
     """The progress matrix of a cohort (eleven queries; three more with the charts)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
-    enrollments = list(cohort_learners(cohort))
-    rows = learner_rows(enrollments, now=now)
-    assignments = [s.assignment for s in rows[0].state.assignments] if rows else []
+    rows = cohort_rows(cohort, now=now)
     at_risk = [row for row in rows if row.is_at_risk]
     overview = CohortOverview(
         cohort=cohort,
         now=now,
         sort=sort,
         at_risk_only=at_risk_only,
-        assignments=assignments,
+        assignments=_assignments(rows),
         rows=_sorted(at_risk if at_risk_only else rows, sort),
         learner_count=len(rows),
         at_risk_count=len(at_risk),
     )
     if with_charts:
-        overview.charts = cohort_charts(cohort, rows, enrollments, now=now)
+        overview.charts = cohort_charts(cohort, rows, now=now)
     return overview
+
+
+def _assignments(rows: list[LearnerRow]) -> list[Assignment]:
+    """The matrix's columns: the assignments of the summaries, in their order (one query)."""
+    if not rows:
+        return []
+    ids = rows[0].assignment_ids
+    by_id = Assignment.objects.only("id", "slug", "title", "kind").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # --- Charts ---------------------------------------------------------------------
 
 
-def cohort_charts(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -> dict:
+def cohort_charts(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict:
     """The fasescan before and after, the kwadrant-scan, and completion per week."""
     scans = list(
         Assignment.objects.filter(
@@ -224,18 +319,44 @@ def cohort_charts(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -
             module__archived=False,
         ).only("id", "slug", "title", "config")
     )
-    results: dict[int, list[dict]] = {scan.pk: [] for scan in scans}
-    for assignment_id, result in Submission.objects.filter(
-        enrollment__in=enrollments,
-        assignment__in=scans,
-        status=Submission.Status.SUBMITTED,
-    ).values_list("assignment_id", "result"):
-        results[assignment_id].append(result)
+    results = {pk: list(by_learner.values()) for pk, by_learner in _scan_points(cohort, scans)}
     return {
         "phases": _phase_chart(scans, results),
         "quadrant": _quadrant_chart(scans, results),
-        "completion": _completion_chart(cohort, rows, enrollments, now=now),
+        "completion": _completion_chart(cohort, rows, now=now),
     }
+
+
+def _scan_points(cohort: Cohort, scans) -> list[tuple[int, dict[int, dict]]]:
+    """Per scan, each shown learner's result as the charts read it: outcome, scoring
+    version and the two axis scores, taken out of the stored JSON by the database
+    (one query; never the answers)."""
+    points: dict[int, dict[int, dict]] = {scan.pk: {} for scan in scans}
+    rows = (
+        Submission.objects.filter(
+            enrollment__cohort=cohort,
+            enrollment__status__in=_SHOWN,
+            assignment__in=scans,
+            status=Submission.Status.SUBMITTED,
+        )
+        .order_by()
+        .values_list(
+            "enrollment_id",
+            "assignment_id",
+            KT("result__outcome"),
+            KT("result__scoring"),
+            KT("result__x"),
+            KT("result__y"),
+        )
+    )
+    for enrollment_id, assignment_id, outcome, version, x, y in rows:
+        point = {"outcome": outcome}
+        if version is not None:
+            point["scoring"] = int(version)
+        if x is not None and y is not None:
+            point |= {"x": float(x), "y": float(y)}
+        points[assignment_id][enrollment_id] = point
+    return list(points.items())
 
 
 def _phase_chart(scans, results) -> dict | None:
@@ -294,51 +415,25 @@ def _quadrant_chart(scans, results) -> dict | None:
     }
 
 
-def _done_at(state: AssignmentState) -> datetime.datetime | None:
-    """When the work became done: the first passing quiz attempt, the scan, or the
-    reflection's approval (``submission_grade`` sets ``updated_at`` then)."""
-    if not state.is_done:
-        return None
-    if state.assignment.is_reflection:
-        return state.latest.updated_at
-    return state.handed_in_at
-
-
-def _completion_chart(cohort: Cohort, rows: list[LearnerRow], enrollments, *, now) -> dict | None:
+def _completion_chart(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict | None:
     """Per week since the start: the share of all items (lessons and assignments) of
     the cohort's learners done by the end of that week; the current week counts until now."""
     today = cohort.local_today(now)
     if not rows or today < cohort.starts_on:
         return None
-    last_day = min(today, cohort.ends_on)
-    weeks = min((last_day - cohort.starts_on).days // 7 + 1, MAX_WEEKS)
-    lessons = {
-        (row.enrollment.pk, lesson.lesson.pk) for row in rows for lesson in row.state.lessons
-    }
-    moments = [
-        read_at
-        for enrollment_id, lesson_id, read_at in LessonProgress.objects.filter(
-            enrollment__in=enrollments
-        ).values_list("enrollment_id", "lesson_id", "read_at")
-        if (enrollment_id, lesson_id) in lessons
-    ]
-    moments += [
-        moment
-        for row in rows
-        for state in row.state.assignments
-        if (moment := _done_at(state)) is not None
-    ]
-    total = sum(module.item_count for row in rows for module in row.state.modules)
+    total = sum(row.item_count for row in rows)
     if not total:
         return None
+    last_day = min(today, cohort.ends_on)
+    weeks = min((last_day - cohort.starts_on).days // 7 + 1, MAX_WEEKS)
+    moments = sorted(moment for row in rows for moment in row.done_moments)
     points = []
     for week in range(weeks):
         starts = cohort.starts_on + datetime.timedelta(days=7 * week)
         end = datetime.datetime.combine(
             starts + datetime.timedelta(days=7), datetime.time(), cohort.tz
         )
-        end = min(end, now)
-        done = sum(1 for moment in moments if moment < end)
+        done = bisect.bisect_left(moments, min(end, now).timestamp())
         points.append({"week": week + 1, "starts": starts, "percent": round(100 * done / total)})
     series = [{"key": "done", "label": _("Done"), "values": [point["percent"] for point in points]}]
     return {
@@ -365,19 +460,23 @@ class TimelineEvent:
 @dataclass
 class LearnerDetail:
     row: LearnerRow
+    state: CourseState
     submissions: list[Submission]  # handed-in work with its grade, newest first
     extensions: list[Extension]
     timeline: list[TimelineEvent]
     timeline_is_capped: bool
 
     @property
-    def state(self) -> CourseState:
-        return self.row.state
+    def cells(self) -> list[Cell]:
+        """Each assignment with its whole state (dates, when it was handed in)."""
+        return [Cell.of(state) for state in self.state.assignments]
 
 
 def learner_detail(enrollment: Enrollment, *, now: datetime.datetime) -> LearnerDetail:
     """One learner's progress, work, grades, extensions and what they did, newest first."""
-    row = learner_rows([enrollment], now=now)[0]
+    state = course_state(enrollment, now=now)
+    last = last_activity_by_enrollment([enrollment]).get(enrollment.pk)
+    row = LearnerRow(enrollment, summary_of(state, last_activity=last, lessons_read_at=[]), now=now)
     submissions = list(
         Submission.objects.filter(enrollment=enrollment)
         .exclude(status=Submission.Status.DRAFT)
@@ -428,6 +527,7 @@ def learner_detail(enrollment: Enrollment, *, now: datetime.datetime) -> Learner
     events.sort(key=lambda event: event.at, reverse=True)
     return LearnerDetail(
         row=row,
+        state=state,
         submissions=submissions,
         extensions=extensions,
         timeline=events[:TIMELINE_LIMIT],
@@ -582,7 +682,7 @@ def report_status(row: LearnerRow, *, invited: bool) -> str:
     """Completed by the one completion rule; invited while an invitation is unused and
     the person has no password yet; not started while nothing is done; behind by the
     trainer overview's at-risk rule; otherwise on track."""
-    if row.state.is_complete:
+    if row.is_complete:
         return "completed"
     if invited and not row.enrollment.user.has_usable_password():
         return "invited"
@@ -640,8 +740,7 @@ def cohort_report(
     (thirteen queries; two more with the scan aggregates)."""
     sort = sort if sort in REPORT_SORTS else DEFAULT_SORT
     status = status if status in REPORT_STATUSES else ""
-    enrollments = list(cohort_learners(cohort))
-    learner_rows_ = learner_rows(enrollments, now=now)
+    learner_rows_ = cohort_rows(cohort, now=now)
     invited = set(
         Invitation.objects.filter(enrollment__cohort=cohort)
         .exclude(status=Invitation.Status.USED)
@@ -675,11 +774,11 @@ def cohort_report(
         ],
     )
     if with_aggregates:
-        report.phases, report.growth, report.quadrant = _scan_aggregates(cohort, enrollments)
+        report.phases, report.growth, report.quadrant = _scan_aggregates(cohort)
     return report
 
 
-def _scan_aggregates(cohort: Cohort, enrollments) -> tuple[dict | None, dict | None, dict | None]:
+def _scan_aggregates(cohort: Cohort) -> tuple[dict | None, dict | None, dict | None]:
     """The fasescan before and after, how many moved up a phase, and the kwadrant-scan
     per quadrant: counts only, each hidden below MIN_GROUP results (two queries)."""
     scans = list(
@@ -691,13 +790,13 @@ def _scan_aggregates(cohort: Cohort, enrollments) -> tuple[dict | None, dict | N
         ).only("id", "slug", "title", "config")
     )
     # The outcome and the version it was scored with; never the scores.
-    outcomes: dict[int, dict[int, dict]] = {scan.pk: {} for scan in scans}
-    for enrollment_id, assignment_id, outcome, version in Submission.objects.filter(
-        enrollment__in=enrollments,
-        assignment__in=scans,
-        status=Submission.Status.SUBMITTED,
-    ).values_list("enrollment_id", "assignment_id", "result__outcome", "result__scoring"):
-        outcomes[assignment_id][enrollment_id] = {"outcome": outcome, "scoring": version}
+    outcomes = {
+        pk: {
+            enrollment_id: {key: point.get(key) for key in ("outcome", "scoring")}
+            for enrollment_id, point in by_learner.items()
+        }
+        for pk, by_learner in _scan_points(cohort, scans)
+    }
     results = {pk: list(by_learner.values()) for pk, by_learner in outcomes.items()}
     phases = _phase_chart(scans, results)
     return phases, _growth(scans, outcomes), _quadrant_counts(scans, results)

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from courses.services import course_import, course_read
+from dashboards.summaries import forget_all
 from tests.course_files import SHIPPED
 from tests.factories import (
     CohortFactory,
@@ -19,10 +20,13 @@ from tests.smtp import start_sink
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate limits live in the cache (Redis in the CI pass); start every test clean.
+    # Rate limits live in the cache (Redis in the CI pass); start every test clean,
+    # and with no progress summaries remembered from another test's database.
     cache.clear()
+    forget_all()
     yield
     cache.clear()
+    forget_all()
 
 
 @pytest.fixture
