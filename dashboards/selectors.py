@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import is_password_usable
-from django.db.models.fields.json import KT
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,6 +114,7 @@ class LearnerRow:
         self.assignment_ids: list[int] = summary["assignments"]
         self.item_count: int = summary["items"]
         self.done_moments: list[float] = summary["done"]  # sorted POSIX timestamps
+        self._scans: dict[str, list] = summary["scans"]
         self._today = enrollment.cohort.local_today(now).toordinal()
         self._now = now.timestamp()
         self.overdue_count = 0
@@ -148,6 +148,32 @@ class LearnerRow:
             )
             for key, handed_in, late, due, opens in self._facts
         ]
+
+    @property
+    def cell_keys(self) -> list[tuple[str, str, bool]]:
+        """Per cell what its markup depends on: key, status key, handed in late (see
+        ``dashboards.templatetags.matrix``)."""
+        return [
+            (
+                "overdue" if not handed_in and self._today >= opens and self._now > due else key,
+                key,
+                late,
+            )
+            for key, handed_in, late, due, opens in self._facts
+        ]
+
+    def scan_point(self, assignment_id: int) -> dict | None:
+        """The scan's result as the cohort charts count it, or None when not done."""
+        stored = self._scans.get(str(assignment_id))
+        if stored is None:
+            return None
+        outcome, version, x, y = stored
+        point = {"outcome": outcome}
+        if version is not None:
+            point["scoring"] = version
+        if x is not None and y is not None:
+            point |= {"x": x, "y": y}
+        return point
 
     @property
     def risk_reasons(self) -> list[str]:
@@ -319,7 +345,7 @@ def cohort_charts(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict:
             module__archived=False,
         ).only("id", "slug", "title", "config")
     )
-    results = {pk: list(by_learner.values()) for pk, by_learner in _scan_points(cohort, scans)}
+    results = {pk: list(by_learner.values()) for pk, by_learner in _scan_points(rows, scans)}
     return {
         "phases": _phase_chart(scans, results),
         "quadrant": _quadrant_chart(scans, results),
@@ -327,36 +353,16 @@ def cohort_charts(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict:
     }
 
 
-def _scan_points(cohort: Cohort, scans) -> list[tuple[int, dict[int, dict]]]:
-    """Per scan, each shown learner's result as the charts read it: outcome, scoring
-    version and the two axis scores, taken out of the stored JSON by the database
-    (one query; never the answers)."""
-    points: dict[int, dict[int, dict]] = {scan.pk: {} for scan in scans}
-    rows = (
-        Submission.objects.filter(
-            enrollment__cohort=cohort,
-            enrollment__status__in=_SHOWN,
-            assignment__in=scans,
-            status=Submission.Status.SUBMITTED,
+def _scan_points(rows: list[LearnerRow], scans) -> list[tuple[int, dict[int, dict]]]:
+    """Per scan, each shown learner's result as the charts read it (outcome, scoring
+    version, the two axis scores; never the answers), from their summaries."""
+    return [
+        (
+            scan.pk,
+            {row.enrollment.pk: point for row in rows if (point := row.scan_point(scan.pk))},
         )
-        .order_by()
-        .values_list(
-            "enrollment_id",
-            "assignment_id",
-            KT("result__outcome"),
-            KT("result__scoring"),
-            KT("result__x"),
-            KT("result__y"),
-        )
-    )
-    for enrollment_id, assignment_id, outcome, version, x, y in rows:
-        point = {"outcome": outcome}
-        if version is not None:
-            point["scoring"] = int(version)
-        if x is not None and y is not None:
-            point |= {"x": float(x), "y": float(y)}
-        points[assignment_id][enrollment_id] = point
-    return list(points.items())
+        for scan in scans
+    ]
 
 
 def _phase_chart(scans, results) -> dict | None:
@@ -774,13 +780,16 @@ def cohort_report(
         ],
     )
     if with_aggregates:
-        report.phases, report.growth, report.quadrant = _scan_aggregates(cohort)
+        report.phases, report.growth, report.quadrant = _scan_aggregates(cohort, learner_rows_)
     return report
 
 
-def _scan_aggregates(cohort: Cohort) -> tuple[dict | None, dict | None, dict | None]:
+def _scan_aggregates(
+    cohort: Cohort, rows: list[LearnerRow]
+) -> tuple[dict | None, dict | None, dict | None]:
     """The fasescan before and after, how many moved up a phase, and the kwadrant-scan
-    per quadrant: counts only, each hidden below MIN_GROUP results (two queries)."""
+    per quadrant: counts only, each hidden below MIN_GROUP results (one query, for the
+    scans; the results are in the learners' summaries)."""
     scans = list(
         Assignment.objects.filter(
             course_id=cohort.course_id,
@@ -795,7 +804,7 @@ def _scan_aggregates(cohort: Cohort) -> tuple[dict | None, dict | None, dict | N
             enrollment_id: {key: point.get(key) for key in ("outcome", "scoring")}
             for enrollment_id, point in by_learner.items()
         }
-        for pk, by_learner in _scan_points(cohort, scans)
+        for pk, by_learner in _scan_points(rows, scans)
     }
     results = {pk: list(by_learner.values()) for pk, by_learner in outcomes.items()}
     phases = _phase_chart(scans, results)

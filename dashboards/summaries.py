@@ -29,15 +29,17 @@ from the database on every request, so the memory never serves an outdated one.
 import datetime
 
 from django.db.models import F
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from assignments.models import Assignment, Submission
 from cohorts.models import Enrollment
 from courses.models import LessonProgress
 from dashboards.models import LearnerSummary
 from learning.progress import CourseState, course_states, last_activity_by_enrollment
 
 # Raise when what ``summary_of`` stores changes shape: older rows are rebuilt.
-FORMAT = 1
+FORMAT = 2
 MAX_AGE = datetime.timedelta(hours=12)
 # Summaries kept in this process's memory (a few kilobytes each); over the limit it
 # starts again empty.
@@ -81,13 +83,19 @@ def done_at(state) -> datetime.datetime | None:
 
 
 def summary_of(
-    state: CourseState, *, last_activity: datetime.datetime | None, lessons_read_at: list
+    state: CourseState,
+    *,
+    last_activity: datetime.datetime | None,
+    lessons_read_at: list,
+    scans: dict | None = None,
 ) -> dict:
     """The facts of one course state that the cohort pages use (JSON-ready).
 
     ``cells`` has, per assignment in course order: status key, handed in, handed in
     late, the deadline (a POSIX timestamp) and the opening day (an ordinal).
     ``done`` holds the moments lessons were read and work became done, sorted.
+    ``scans`` maps a scan's id (a string, as JSON keys are) to its result's outcome,
+    scoring version and axis scores, for the cohort charts.
     """
     lesson_ids = {lesson.lesson.pk for lesson in state.lessons}
     done = [_timestamp(at) for lesson_id, at in lessons_read_at if lesson_id in lesson_ids]
@@ -104,11 +112,44 @@ def summary_of(
         "items": sum(module.item_count for module in state.modules),
         "last": _timestamp(last_activity),
         "done": sorted(done),
+        "scans": scans or {},
     }
 
 
+def scan_points(enrollments) -> dict[int, dict[str, list]]:
+    """Each learner's scan results as the cohort charts count them: outcome, scoring
+    version and the two axis scores, taken out of the stored JSON by the database
+    (one query; never the answers)."""
+    points: dict[int, dict[str, list]] = {}
+    rows = (
+        Submission.objects.filter(
+            enrollment__in=enrollments,
+            assignment__kind=Assignment.Kind.SCAN,
+            status=Submission.Status.SUBMITTED,
+        )
+        .order_by()
+        .values_list(
+            "enrollment_id",
+            "assignment_id",
+            KT("result__outcome"),
+            KT("result__scoring"),
+            KT("result__x"),
+            KT("result__y"),
+        )
+    )
+    for enrollment_id, assignment_id, outcome, version, x, y in rows:
+        has_point = x is not None and y is not None
+        points.setdefault(enrollment_id, {})[str(assignment_id)] = [
+            outcome,
+            int(version) if version is not None else None,
+            float(x) if has_point else None,
+            float(y) if has_point else None,
+        ]
+    return points
+
+
 def summaries_build(enrollments, *, now: datetime.datetime) -> dict[int, dict]:
-    """Fresh summaries of ``enrolments`` (eleven queries, whatever their number)."""
+    """Fresh summaries of ``enrolments`` (twelve queries, whatever their number)."""
     enrollments = list(enrollments)
     activity = last_activity_by_enrollment(enrollments)
     reads: dict[int, list] = {e.pk: [] for e in enrollments}
@@ -116,11 +157,13 @@ def summaries_build(enrollments, *, now: datetime.datetime) -> dict[int, dict]:
         enrollment__in=enrollments
     ).values_list("enrollment_id", "lesson_id", "read_at"):
         reads[enrollment_id].append((lesson_id, read_at))
+    scans = scan_points(enrollments)
     return {
         state.enrollment.pk: summary_of(
             state,
             last_activity=activity.get(state.enrollment.pk),
             lessons_read_at=reads[state.enrollment.pk],
+            scans=scans.get(state.enrollment.pk),
         )
         for state in course_states(enrollments, now=now)
     }
