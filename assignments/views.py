@@ -42,6 +42,7 @@ from assignments.models import Assignment, Submission
 from assignments.scoring import InvalidAnswers
 from assignments.selectors import (
     AssignmentState,
+    assignment_opens_on,
     assignment_state_for,
     quiz_attempt,
     quiz_attempts_left,
@@ -73,9 +74,25 @@ def _work(request, cohort_id: int, assignment_slug: str, now):
     return enrollment, assignment, state
 
 
-def _locked(request, enrollment, assignment, state: AssignmentState):
+def _hand_in(request, cohort_id: int, assignment_slug: str, now):
+    """Access for an autosave or a submit: own enrolment, own course, and whether the
+    module is open (the rule of ``AssignmentState.is_open``). The service reads the work
+    itself; the whole state is built only when a page is shown again."""
+    enrollment = enrollment_for_learner(request.user, cohort_id)
+    assignment = assignment_for_enrollment(enrollment, assignment_slug)
+    opens_on = assignment_opens_on(enrollment=enrollment, assignment=assignment)
+    return enrollment, assignment, opens_on, enrollment.cohort.local_today(now) >= opens_on
+
+
+def _attach(submission: Submission, enrollment, assignment: Assignment) -> None:
+    """The working revision was found by this enrolment and assignment: the service reads
+    both from it, so it need not fetch them again."""
+    submission.enrollment, submission.assignment = enrollment, assignment
+
+
+def _locked(request, enrollment, assignment, opens_on):
     return module_locked(
-        request, cohort=enrollment.cohort, module=assignment.module, opens_on=state.opens_on
+        request, cohort=enrollment.cohort, module=assignment.module, opens_on=opens_on
     )
 
 
@@ -92,7 +109,7 @@ def _page_context(enrollment, assignment, state: AssignmentState) -> dict:
 def detail(request, cohort_id: int, assignment_slug: str):
     enrollment, assignment, state = _work(request, cohort_id, assignment_slug, timezone.now())
     if not state.is_open:
-        return _locked(request, enrollment, assignment, state)
+        return _locked(request, enrollment, assignment, state.opens_on)
     if assignment.is_quiz:
         attempt = quiz_attempt(state, request.GET.get("poging"))
         if request.GET.get("poging") and attempt is None:
@@ -211,8 +228,8 @@ def draft(request, cohort_id: int, assignment_slug: str, revision: int):
     not belong to this assignment.
     """
     now = timezone.now()
-    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, now)
-    if not assignment.is_reflection or not state.is_open:
+    enrollment, assignment, _opens_on, is_open = _hand_in(request, cohort_id, assignment_slug, now)
+    if not assignment.is_reflection or not is_open:
         raise Http404
     based_on = positive_int(request.POST, "version")
     if based_on is None:
@@ -224,6 +241,7 @@ def draft(request, cohort_id: int, assignment_slug: str, revision: int):
         )
         if submission is None:
             raise Http404
+        _attach(submission, enrollment, assignment)
         draft_save(submission=submission, answers=answers, based_on=based_on, now=now)
     except InvalidAnswers:
         return HttpResponseBadRequest(_("This form does not belong to this assignment."))
@@ -254,17 +272,17 @@ def _draft_refused(message: str, *, status: int, reason: str) -> HttpResponse:
 @require_POST
 def submit(request, cohort_id: int, assignment_slug: str):
     now = timezone.now()
-    enrollment, assignment, state = _work(request, cohort_id, assignment_slug, now)
-    if not state.is_open:
-        return _locked(request, enrollment, assignment, state)
+    enrollment, assignment, opens_on, is_open = _hand_in(request, cohort_id, assignment_slug, now)
+    if not is_open:
+        return _locked(request, enrollment, assignment, opens_on)
     try:
         if assignment.is_quiz:
-            return _quiz_submit(request, enrollment, assignment, state, now)
+            return _quiz_submit(request, enrollment, assignment, now)
         if assignment.is_scan:
             raw = scan_answers_from(request.POST, assignment)
             scan_submit(enrollment=enrollment, assignment=assignment, raw_answers=raw, now=now)
             return redirect(_detail_url(cohort_id, assignment))
-        return _reflection_submit(request, enrollment, assignment, state, now)
+        return _reflection_submit(request, enrollment, assignment, now)
     except InvalidAnswers:
         return HttpResponseBadRequest(_("These answers do not belong to this assignment."))
     except AssignmentError as error:
@@ -272,7 +290,7 @@ def submit(request, cohort_id: int, assignment_slug: str):
         return redirect(_detail_url(cohort_id, assignment))
 
 
-def _quiz_submit(request, enrollment, assignment, state, now):
+def _quiz_submit(request, enrollment, assignment, now):
     raw = quiz_answers_from(request.POST, assignment)
     try:
         attempt = quiz_submit(
@@ -294,13 +312,14 @@ def _quiz_submit(request, enrollment, assignment, state, now):
             raise
         # Unanswered questions: the form comes back with every answer kept. The form
         # shows the error itself (role=alert); a flash message would say it twice.
+        state = assignment_state_for(enrollment=enrollment, assignment=assignment, now=now)
         return _quiz_page(
             request, enrollment, assignment, state, attempt=None, error=error, chosen=raw
         )
     return redirect(_detail_url(enrollment.cohort_id, assignment) + f"?poging={attempt.revision}")
 
 
-def _reflection_submit(request, enrollment, assignment, state, now):
+def _reflection_submit(request, enrollment, assignment, now):
     answers = reflection_answers_from(request.POST, assignment)
     submission = reflection_working_revision(
         enrollment=enrollment,
@@ -309,6 +328,7 @@ def _reflection_submit(request, enrollment, assignment, state, now):
     )
     if submission is None:
         raise Http404
+    _attach(submission, enrollment, assignment)
     try:
         reflection_submit(
             submission=submission,

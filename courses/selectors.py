@@ -22,6 +22,12 @@ def module_opens_on(
     return overrides.get((cohort.pk, module.pk)) or module.default_opens_on(cohort.starts_on)
 
 
+def one_module_opens_on(*, cohort: Cohort, module: Module) -> datetime.date:
+    """When one module opens for the cohort (one query): for a page or a post that needs
+    to know only whether its own module is open, not the whole course state."""
+    return module_opens_on(cohort=cohort, module=module, overrides=release_overrides([cohort.pk]))
+
+
 def release_overrides(cohort_ids) -> dict[tuple[int, int], datetime.date]:
     """Staff's opening dates, keyed by (cohort id, module id) (one query)."""
     return {

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from cohorts.access import cohort_for_staff, cohort_for_trainer
 from cohorts.models import Cohort, Enrollment
 from courses.models import Lesson, Module
-from courses.selectors import module_opens_on, release_overrides
+from courses.selectors import one_module_opens_on
 
 
 def job_aid_for_enrollment(
@@ -21,9 +21,7 @@ def job_aid_for_enrollment(
     """
     cohort = enrollment.cohort
     module = _module_with_job_aid(cohort.course_id, module_slug)
-    opens_on = module_opens_on(
-        cohort=cohort, module=module, overrides=release_overrides([cohort.pk])
-    )
+    opens_on = one_module_opens_on(cohort=cohort, module=module)
     if cohort.local_today(now) < opens_on:
         raise Http404
     return module

@@ -17,6 +17,7 @@ from assignments.selectors import recent_feedback
 from cohorts.access import enrollment_for_learner
 from cohorts.selectors import cohort_trainers, enrollments_of_learner
 from courses.access import lesson_for_enrollment
+from courses.selectors import one_module_opens_on
 from courses.services import lesson_mark_read
 from courses.views import module_locked
 from learning.access import (
@@ -125,9 +126,11 @@ def lesson_read(request, cohort_id: int, lesson_slug: str):
     enrollment = enrollment_for_learner(request.user, cohort_id)
     lesson = lesson_for_enrollment(enrollment, lesson_slug)
     now = timezone.now()
-    lesson_state = course_state(enrollment, now=now).lesson_state(lesson)
-    if not lesson_state.is_open:
-        return _locked(request, enrollment, lesson_state.module)
+    # Only whether the lesson's module is open (``ModuleState.is_open``): no course state.
+    cohort = enrollment.cohort
+    opens_on = one_module_opens_on(cohort=cohort, module=lesson.module)
+    if cohort.local_today(now) < opens_on:
+        return module_locked(request, cohort=cohort, module=lesson.module, opens_on=opens_on)
     lesson_mark_read(enrollment=enrollment, lesson=lesson, now=now)
     messages.success(request, _("Marked as read."))
     return redirect("learn:lesson", cohort_id=cohort_id, lesson_slug=lesson_slug)
