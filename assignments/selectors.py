@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from assignments.charts import phase_steps, quadrant_chart
@@ -21,7 +22,7 @@ from assignments.diff import DiffPart, has_changes, word_diff
 from assignments.models import Assignment, CommentSnippet, Extension, Grade, Submission
 from assignments.scoring import quiz_draw, quiz_grade, quiz_needed, scoring_version
 from cohorts.models import Cohort, Enrollment
-from courses.selectors import module_opens_on, release_overrides
+from courses.selectors import one_module_opens_on
 
 
 @dataclass
@@ -197,15 +198,18 @@ def assignment_state_for(
     return build_assignment_state(
         assignment=assignment,
         enrollment=enrollment,
-        opens_on=module_opens_on(
-            cohort=enrollment.cohort,
-            module=assignment.module,
-            overrides=release_overrides([enrollment.cohort_id]),
-        ),
+        opens_on=assignment_opens_on(enrollment=enrollment, assignment=assignment),
         book=deadline_book([enrollment], assignment=assignment),
         submissions=list(submission_history(enrollment, assignment)),
         now=now,
     )
+
+
+def assignment_opens_on(*, enrollment: Enrollment, assignment: Assignment) -> datetime.date:
+    """When the assignment's module opens for the learner's cohort (one query): all a
+    hand-in needs to know before the service takes over. Expects ``assignment.module``
+    selected."""
+    return one_module_opens_on(cohort=enrollment.cohort, module=assignment.module)
 
 
 def submission_history(enrollment, assignment) -> QuerySet[Submission]:
@@ -218,9 +222,21 @@ def submission_history(enrollment, assignment) -> QuerySet[Submission]:
 
 
 def recent_feedback(enrollments, limit: int = 5) -> QuerySet[Grade]:
+    """The latest released grades, with what the dashboard's list shows of them: not the
+    comment, the rubric, the answers or the assignment's definition."""
     return (
         Grade.objects.filter(submission__enrollment__in=enrollments, released_at__isnull=False)
         .select_related("submission__assignment", "submission__enrollment", "trainer")
+        .only(
+            "decision",
+            "released_at",
+            "seen_at",
+            "submission__enrollment__cohort_id",
+            "submission__assignment__slug",
+            "submission__assignment__title",
+            "trainer__display_name",
+            "trainer__email",
+        )
         .order_by("-released_at")[:limit]
     )
 
@@ -548,8 +564,8 @@ def grading_filter_choices(trainer, params) -> GradingFilterChoices:
     )
 
 
-def grading_queue_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Submission]:
-    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
+def _waiting_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Submission]:
+    """Reflections waiting for a grade in the trainer's cohorts, under the filters."""
     queue = Submission.objects.filter(
         status=Submission.Status.SUBMITTED,
         assignment__kind=Assignment.Kind.REFLECTION,
@@ -559,54 +575,97 @@ def grading_queue_for(trainer, filters: GradingFilters | None = None) -> QuerySe
         queue = queue.filter(enrollment__cohort_id=filters.cohort_id)
     if filters is not None and filters.assignment_id is not None:
         queue = queue.filter(assignment_id=filters.assignment_id)
+    return queue.order_by("submitted_at", "pk")
+
+
+def grading_queue_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Submission]:
+    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
     return (
-        queue.select_related("enrollment__user", "enrollment__cohort", "assignment")
+        _waiting_for(trainer, filters)
+        .select_related("enrollment__user", "enrollment__cohort", "assignment")
         .defer("answers", "result", "assignment__config", "assignment__instructions")
-        .order_by("submitted_at", "pk")
     )
 
 
 def grading_queue_count(trainer) -> int:
     """How much work waits for the trainer: the navigation's badge (one COUNT query)."""
-    return Submission.objects.filter(
-        status=Submission.Status.SUBMITTED,
-        assignment__kind=Assignment.Kind.REFLECTION,
-        enrollment__cohort__trainers=trainer,
-    ).count()
+    return _waiting_for(trainer).order_by().count()
 
 
 def grading_next(trainer, filters: GradingFilters) -> int | None:
     """The id of the oldest work still waiting under the same filters: "save and next"."""
-    return grading_queue_for(trainer, filters).values_list("pk", flat=True).first()
+    return _waiting_for(trainer, filters).values_list("pk", flat=True).first()
 
 
 @dataclass
 class QueueRow:
-    submission: Submission
+    """One waiting revision as the queue's table shows it."""
+
+    submission_id: int
+    submitted_at: datetime.datetime | None
+    # submitted_at for <time datetime="…"> in the current time zone, as the template's
+    # date:"Y-m-d\TH:i:sO" wrote it (formatted here: fifty date filters cost more
+    # than the rest of a row).
+    submitted_datetime: str
+    revision: int
+    learner: str
+    cohort_name: str
+    assignment_title: str
     due_at: datetime.datetime
 
     @property
     def is_late(self) -> bool:
         """This revision came in after the learner's (extended) deadline."""
-        submitted_at = self.submission.submitted_at
-        return submitted_at is not None and submitted_at > self.due_at
+        return self.submitted_at is not None and self.submitted_at > self.due_at
 
 
 @dataclass
 class QueuePage:
     page: Page
     rows: list[QueueRow]
+    # All the trainer's waiting work when no filter applies (the navigation's badge then
+    # shows this number instead of counting again), else None.
+    all_waiting: int | None = None
 
 
 def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePage:
-    """One page of the queue with each row's deadline (four queries, whatever the size)."""
-    page = Paginator(grading_queue_for(trainer, filters), QUEUE_PAGE_SIZE).get_page(page_number)
-    submissions = list(page.object_list)
+    """One page of the queue with each row's deadline (four queries, whatever the size):
+    the ids of all the waiting work in order (their number is the total), the page's
+    rows, then overrides and extensions for the rows' deadlines."""
+    ids = list(_waiting_for(trainer, filters).values_list("pk", flat=True))
+    page = Paginator(ids, QUEUE_PAGE_SIZE).get_page(page_number)
+    submissions = list(
+        grading_queue_for(trainer, filters)
+        .filter(pk__in=page.object_list)
+        .only(
+            "submitted_at",
+            "revision",
+            "enrollment__starts_on",
+            "enrollment__cohort_id",
+            "enrollment__user__display_name",
+            "enrollment__user__email",
+            "enrollment__cohort__name",
+            "enrollment__cohort__starts_on",
+            "enrollment__cohort__time_zone",
+            "assignment__title",
+            "assignment__due_offset_days",
+        )
+    )
     enrollments = list({s.enrollment_id: s.enrollment for s in submissions}.values())
     book = deadline_book(enrollments)
     rows = [
         QueueRow(
-            submission=submission,
+            submission_id=submission.pk,
+            submitted_at=submission.submitted_at,
+            submitted_datetime=(
+                localtime(submission.submitted_at).strftime("%Y-%m-%dT%H:%M:%S%z")
+                if submission.submitted_at is not None
+                else ""
+            ),
+            revision=submission.revision,
+            learner=str(submission.enrollment.user),
+            cohort_name=submission.enrollment.cohort.name,
+            assignment_title=submission.assignment.title,
             due_at=due_at(
                 book.due_on(submission.assignment, submission.enrollment),
                 submission.enrollment.cohort.tz,
@@ -614,7 +673,7 @@ def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePa
         )
         for submission in submissions
     ]
-    return QueuePage(page=page, rows=rows)
+    return QueuePage(page=page, rows=rows, all_waiting=None if filters.is_active else len(ids))
 
 
 @dataclass

@@ -27,6 +27,7 @@ from the database on every request, so the memory never serves an outdated one.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import F
 from django.db.models.fields.json import KT
@@ -235,3 +236,32 @@ def learner_summaries(cohort, enrollments, *, now) -> dict[int, dict]:
             _remember(enrollment, built_at, built[enrollment.pk])
         current |= built
     return current
+
+
+@dataclass(frozen=True)
+class _Versions:
+    pk: int
+    created_at: datetime.datetime
+    progress_version: int
+    cohort_progress_version: int
+
+
+def learner_summary(enrollment: Enrollment, *, now: datetime.datetime) -> dict:
+    """One learner's summary, for a page about their work (the versions: one query;
+    the summary from memory, its stored row, or built again as above)."""
+    versions = _Versions(
+        enrollment.pk,
+        *with_versions(Enrollment.objects.filter(pk=enrollment.pk))
+        .values_list("created_at", "progress_version", "cohort_progress_version")
+        .get(),
+    )
+    return learner_summaries(enrollment.cohort, [versions], now=now)[enrollment.pk]
+
+
+def due_at_in(summary: dict, assignment_id: int, tz) -> datetime.datetime | None:
+    """The learner's deadline for the assignment (extensions included), in ``tz``."""
+    try:
+        index = summary["assignments"].index(assignment_id)
+    except ValueError:
+        return None
+    return datetime.datetime.fromtimestamp(summary["cells"][index][3], tz)

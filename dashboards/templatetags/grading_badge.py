@@ -11,7 +11,12 @@ from assignments.selectors import grading_queue_count
 register = template.Library()
 
 
-@register.simple_tag
-def grading_waiting_count(user) -> int:
-    """{% grading_waiting_count user as waiting %}: one COUNT query; only call it for trainers."""
-    return grading_queue_count(user)
+@register.simple_tag(takes_context=True)
+def grading_waiting_count(context, user) -> int:
+    """{% grading_waiting_count user as waiting %}: one COUNT query; only call it for trainers.
+
+    The unfiltered queue has counted the same work already and passes it on as
+    ``grading_waiting``, so that page does not count twice.
+    """
+    waiting = context.get("grading_waiting")
+    return grading_queue_count(user) if waiting is None else waiting

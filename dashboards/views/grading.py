@@ -32,7 +32,7 @@ from assignments.services import (
     comment_snippet_delete,
     submission_grade,
 )
-from learning.progress import course_state
+from dashboards.summaries import due_at_in, learner_summary
 
 
 def _with_filters(url: str, filters: GradingFilters) -> str:
@@ -43,14 +43,16 @@ def _with_filters(url: str, filters: GradingFilters) -> str:
 def queue(request):
     """Beoordelen: reflections waiting for a grade, oldest first, 50 to a page."""
     choices = grading_filter_choices(request.user, request.GET)
+    queue = grading_queue_page(request.user, choices.filters, request.GET.get("pagina"))
     return render(
         request,
         "dashboards/trainer_home.html",
         {
             "choices": choices,
             "filters": choices.filters,
-            "queue": grading_queue_page(request.user, choices.filters, request.GET.get("pagina")),
+            "queue": queue,
             "now": timezone.now(),
+            "grading_waiting": queue.all_waiting,
         },
     )
 
@@ -67,7 +69,10 @@ def _grading_page(request, submission, *, filters, now, posted=None, error=None)
         }
     posted = posted or {"rubric_scores": {}, "comment": "", "decision": ""}
     field_messages = error.field_messages if error else {}
-    progress = course_state(submission.enrollment, now=now)
+    enrollment = submission.enrollment
+    summary = learner_summary(enrollment, now=now)
+    due_at = due_at_in(summary, submission.assignment_id, enrollment.cohort.tz)
+    handed_in = work.submission.submitted_at
     return render(
         request,
         "dashboards/grading.html",
@@ -77,8 +82,9 @@ def _grading_page(request, submission, *, filters, now, posted=None, error=None)
             "assignment": submission.assignment,
             "enrollment": submission.enrollment,
             "cohort": submission.enrollment.cohort,
-            "progress": progress,
-            "assignment_state": progress.assignment_state(submission.assignment),
+            "progress_percent": summary["percent"],
+            "due_at": due_at,
+            "is_late": bool(handed_in and due_at and handed_in > due_at),
             "rubric": rubric_form(submission.assignment, posted["rubric_scores"], field_messages),
             "posted": posted,
             "error": error,
