@@ -1,7 +1,7 @@
 """Load test: gunicorn with production settings on the local PostgreSQL, people from locust.
 
     python scripts/load.py [--users 50] [--spawn-rate 10] [--duration 60] [--workers 2]
-                           [--settle 5] [--wait 0.5 1.5] [--dry-run]
+                           [--settle 5] [--wait 0.5 1.5] [--only Learner|Trainer] [--dry-run]
 
 What it does, in order (``make load`` runs it with the defaults):
 
@@ -83,6 +83,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=(0.5, 1.5),
         metavar=("MIN", "MAX"),
         help="a person's pause between pages, in seconds (default 0.5 1.5)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("Learner", "Trainer"),
+        help="run one kind of person only (to see what each costs); default both, 9 to 1",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would run, and change nothing"
@@ -520,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only-summary",
         "--loglevel",
         "WARNING",
+        *([args.only] if args.only else []),
     ]
     seed, seed_env = seed_command(env)
     steps = [
@@ -615,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             "gunicorn_workers": args.workers,
             "wait_s": list(args.wait),
             "settle_s": args.settle,
+            "only": args.only,
             "cores": os.cpu_count(),
         },
         "last_login_s": round((logged_in[-1] if logged_in else end) - started, 1),
