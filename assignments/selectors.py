@@ -34,7 +34,8 @@ class AssignmentState:
     due_on: datetime.date
     due_at: datetime.datetime
     now: datetime.datetime
-    submissions: list[Submission] = field(default_factory=list)  # newest revision first
+    # Newest revision first: Submissions, or WorkRecords from ``submissions_by_work``.
+    submissions: list = field(default_factory=list)
 
     @property
     def today(self) -> datetime.date:
@@ -158,15 +159,42 @@ def assignments_by_module(course_ids) -> dict[int, list[Assignment]]:
     return by_module
 
 
-def submissions_by_work(enrollments) -> dict[tuple[int, int], list[Submission]]:
-    """Every revision per (enrolment, assignment), newest first, without answers (one query)."""
+@dataclass(frozen=True, slots=True)
+class WorkRecord:
+    """A revision as progress reads it (``AssignmentState``): its status, score and
+    moments; no text, answers or result. Plain values: the sweep reads a hundred
+    thousand of them, and a model instance each costs several times more."""
+
+    pk: int
+    revision: int
+    status: str
+    score: float | None
+    passed: bool | None
+    submitted_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+
+def submissions_by_work(enrollments) -> dict[tuple[int, int], list[WorkRecord]]:
+    """Every revision per (enrolment, assignment), newest first, as ``WorkRecord``s
+    (one query)."""
     submissions = defaultdict(list)
-    for submission in (
+    rows = (
         Submission.objects.filter(enrollment__in=enrollments)
-        .defer("answers", "result")
         .order_by("-revision")
-    ):
-        submissions[(submission.enrollment_id, submission.assignment_id)].append(submission)
+        .values_list(
+            "enrollment_id",
+            "assignment_id",
+            "pk",
+            "revision",
+            "status",
+            "score",
+            "passed",
+            "submitted_at",
+            "updated_at",
+        )
+    )
+    for enrollment_id, assignment_id, *fields in rows:
+        submissions[(enrollment_id, assignment_id)].append(WorkRecord(*fields))
     return submissions
 
 
@@ -176,7 +204,7 @@ def build_assignment_state(
     enrollment: Enrollment,
     opens_on: datetime.date,
     book: DeadlineBook,
-    submissions: list[Submission],
+    submissions: list,
     now: datetime.datetime,
 ) -> AssignmentState:
     day = book.due_on(assignment, enrollment)
