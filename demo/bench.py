@@ -46,6 +46,7 @@ from demo.bench_data import (
 from notifications import mail
 from notifications.models import Message, ReminderItem
 from notifications.rules import reachable_users, running_cohorts
+from notifications.selectors import message_items
 from notifications.services import reminders_sweep
 from organisations.models import Membership, Organisation
 
@@ -443,15 +444,7 @@ def _daily_messages(count: int) -> list[Message]:
 def _render_and_send(message: Message, at: datetime.datetime) -> None:
     """What a worker does for one reminder once it holds the claim: read its items,
     render the mail (notifications/mail.py) and hand it to the SMTP backend."""
-    items = list(
-        message.items.select_related(
-            "enrollment__cohort__course",
-            "enrollment__cohort__organisation",
-            "assignment",
-            "module",
-            "sender",
-        )
-    )
+    items = message_items(message)
     deliver(mail.build(message, items, now=at))
 
 

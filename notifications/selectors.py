@@ -36,6 +36,20 @@ class SentReminder:
         return self.sent_at or self.created_at
 
 
+def message_items(message: Message) -> list[ReminderItem]:
+    """A message's items with everything its mail names (one query): what a send task
+    renders, and what the benchmark renders the same way."""
+    return list(
+        message.items.select_related(
+            "enrollment__cohort__course",
+            "enrollment__cohort__organisation",
+            "assignment",
+            "module",
+            "sender",
+        )
+    )
+
+
 def reminders_for_enrollment(enrollment, limit: int = 20) -> list[SentReminder]:
     """The reminders about ``enrollment`` that were sent, failed, or are on their way,
     newest first, at most ``limit`` (one query). Items left out of their mail (work

@@ -42,6 +42,7 @@ from notifications.rules import (
     reachable_users,
     rules_for,
 )
+from notifications.selectors import message_items
 
 logger = logging.getLogger(__name__)
 
@@ -356,15 +357,7 @@ def message_send(*, message_id: int, now: datetime.datetime) -> str:
     if not reachable_users().filter(pk=recipient.pk).exists():
         claimed.update(status=Message.Status.CANCELLED, last_error="")
         return Message.Status.CANCELLED
-    items = list(
-        message.items.select_related(
-            "enrollment__cohort__course",
-            "enrollment__cohort__organisation",
-            "assignment",
-            "module",
-            "sender",
-        )
-    )
+    items = message_items(message)
     off = {category for _user, category in opted_out([recipient.pk])}
     handed_in, active = _work_since_found(items, now=now)
     keep = [
