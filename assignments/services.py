@@ -153,6 +153,8 @@ def reflection_working_revision(
     """The revision a page posts to: an existing one, or the next draft (created now).
 
     Any other number (a tampered or stale form) gets None, which views turn into 404.
+    The revision carries ``enrollment`` and ``assignment``, so saving or submitting it
+    does not read them again.
     """
     latest = (
         Submission.objects.filter(enrollment=enrollment, assignment=assignment)
@@ -160,11 +162,15 @@ def reflection_working_revision(
         .first()
     )
     if latest is not None and latest.revision == revision:
-        return latest
-    expected = 1 if latest is None else latest.revision + 1
-    if revision == expected and (latest is None or latest.status == Submission.Status.RETURNED):
-        return reflection_draft(enrollment=enrollment, assignment=assignment)
-    return None
+        working = latest
+    elif (revision == (1 if latest is None else latest.revision + 1)) and (
+        latest is None or latest.status == Submission.Status.RETURNED
+    ):
+        working = reflection_draft(enrollment=enrollment, assignment=assignment)
+    else:
+        return None
+    working.enrollment, working.assignment = enrollment, assignment
+    return working
 
 
 def _stale_or_closed(submission: Submission) -> AssignmentError:

@@ -84,12 +84,6 @@ def _hand_in(request, cohort_id: int, assignment_slug: str, now):
     return enrollment, assignment, opens_on, enrollment.cohort.local_today(now) >= opens_on
 
 
-def _attach(submission: Submission, enrollment, assignment: Assignment) -> None:
-    """The working revision was found by this enrolment and assignment: the service reads
-    both from it, so it need not fetch them again."""
-    submission.enrollment, submission.assignment = enrollment, assignment
-
-
 def _locked(request, enrollment, assignment, opens_on):
     return module_locked(
         request, cohort=enrollment.cohort, module=assignment.module, opens_on=opens_on
@@ -241,7 +235,6 @@ def draft(request, cohort_id: int, assignment_slug: str, revision: int):
         )
         if submission is None:
             raise Http404
-        _attach(submission, enrollment, assignment)
         draft_save(submission=submission, answers=answers, based_on=based_on, now=now)
     except InvalidAnswers:
         return HttpResponseBadRequest(_("This form does not belong to this assignment."))
@@ -328,7 +321,6 @@ def _reflection_submit(request, enrollment, assignment, now):
     )
     if submission is None:
         raise Http404
-    _attach(submission, enrollment, assignment)
     try:
         reflection_submit(
             submission=submission,

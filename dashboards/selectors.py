@@ -123,9 +123,15 @@ class LearnerRow:
             self.overdue_count = sum(
                 1
                 for _key, handed_in, _late, due, opens in self._facts
-                if not handed_in and self._today >= opens and self._now > due
+                if self._is_open(opens) and self._is_overdue(handed_in, due)
             )
             self.is_inactive = is_inactive(enrollment, self.last_activity, now=now)
+
+    def _is_open(self, opens: int) -> bool:
+        return self._today >= opens
+
+    def _is_overdue(self, handed_in: bool, due: float) -> bool:
+        return not handed_in and self._now > due
 
     @property
     def name(self) -> str:
@@ -142,8 +148,8 @@ class LearnerRow:
         return [
             Cell(
                 status_key=key,
-                is_open=self._today >= opens,
-                is_overdue=not handed_in and self._now > due,
+                is_open=self._is_open(opens),
+                is_overdue=self._is_overdue(handed_in, due),
                 is_late=late,
             )
             for key, handed_in, late, due, opens in self._facts
@@ -155,7 +161,7 @@ class LearnerRow:
         ``dashboards.templatetags.matrix``)."""
         return [
             (
-                "overdue" if not handed_in and self._today >= opens and self._now > due else key,
+                "overdue" if self._is_open(opens) and self._is_overdue(handed_in, due) else key,
                 key,
                 late,
             )
@@ -187,7 +193,8 @@ class LearnerRow:
 
 def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     """A row per learner the trainer follows, in name order, from the stored summaries
-    (three queries when they are current; see ``dashboards.summaries``)."""
+    (one query for the learners, one more for summaries not in this process's memory;
+    see ``dashboards.summaries``)."""
     enrollments = cohort_learners(cohort)
     summaries = learner_summaries(cohort, enrollments, now=now)
     return [LearnerRow(e, summaries[e.pk], now=now) for e in enrollments]
