@@ -13,3 +13,14 @@ class AssignmentsConfig(AppConfig):
         from courses.content_files import register_module_items
 
         register_module_items(AssignmentItems())
+
+        # The course's stamp moves with its assignments, as with its modules and lessons.
+        from django.db.models.signals import post_delete, post_save
+
+        from assignments.models import Assignment
+        from courses.signals import outline_row_changed
+
+        post_save.connect(outline_row_changed, sender=Assignment, dispatch_uid="outline-assignment")
+        post_delete.connect(
+            outline_row_changed, sender=Assignment, dispatch_uid="outline-assignment"
+        )

@@ -2,12 +2,18 @@
 
 This module sits above ``courses`` and ``assignments`` and is the one place that
 puts them together. ``course_states`` builds any number of enrolments' views of the
-course in a fixed number of queries (eight), for one moment ``now`` that the caller
+course in a fixed number of queries (five, and three more when a course's outline is
+read anew), for one moment ``now`` that the caller
 takes once; the dashboard, course, module and lesson pages, the trainer's and HR's
 overviews and the reminders all read progress through it. Completion follows one
 rule: every lesson read and every assignment done (``AssignmentState.is_done``): every
 quiz passed at its pass mark (the final test's is 70 %), every scan done, every
 reflection approved. ``CourseState.completion`` lists the rule part by part.
+
+The course's outline (its modules, lessons and assignments) changes only when the
+course does, so each process keeps the outlines it has read under the course's
+``updated_at`` (``course_outlines``); every save or delete of a module, lesson or
+assignment moves that stamp (``courses.signals``).
 """
 
 import datetime
@@ -279,6 +285,79 @@ def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
     return latest
 
 
+@dataclass(frozen=True)
+class Outline:
+    """The current modules of some courses (per course) with their lessons and
+    assignments (per module), in order."""
+
+    modules: dict[int, list[Module]]
+    lessons: dict[int, list[Lesson]]
+    assignments: dict[int, list[Assignment]]
+
+
+# course id -> (its updated_at when read, its outline). Bounded by the number of courses.
+_outlines: dict[int, tuple[datetime.datetime, Outline]] = {}
+
+
+def forget_outlines() -> None:
+    """Drop every outline this process keeps (tests start each database empty)."""
+    _outlines.clear()
+
+
+def _course_stamps(cohorts) -> dict[int, datetime.datetime]:
+    """Each course's ``updated_at``: from the cohorts' selected course, else one query."""
+    stamps, missing = {}, set()
+    for cohort in cohorts:
+        if not cohort.course_id:
+            continue
+        if Cohort.course.is_cached(cohort):
+            stamps[cohort.course_id] = cohort.course.updated_at
+        else:
+            missing.add(cohort.course_id)
+    if missing - stamps.keys():
+        stamps.update(
+            Course.objects.filter(pk__in=missing - stamps.keys()).values_list("pk", "updated_at")
+        )
+    return stamps
+
+
+def course_outlines(cohorts) -> Outline:
+    """The outline of the cohorts' courses: read once per course and stamp, then kept.
+
+    Three queries for the courses not yet kept at their current stamp, none otherwise.
+    The stamp is read with the cohort (or in one query), so a course changed in another
+    process is read again at once. The kept instances are shared between requests:
+    callers read them and never change them.
+    """
+    stamps = _course_stamps(cohorts)
+    stale = {
+        course_id
+        for course_id, stamp in stamps.items()
+        if course_id not in _outlines or _outlines[course_id][0] != stamp
+    }
+    if stale:
+        modules = modules_by_course(stale)
+        lessons = lessons_by_module(stale)
+        assignments = assignments_by_module(stale)
+        for course_id in stale:
+            course_modules = modules.get(course_id, [])
+            _outlines[course_id] = (
+                stamps[course_id],
+                Outline(
+                    modules={course_id: course_modules},
+                    lessons={m.pk: lessons.get(m.pk, []) for m in course_modules},
+                    assignments={m.pk: assignments.get(m.pk, []) for m in course_modules},
+                ),
+            )
+    outline = Outline(modules={}, lessons={}, assignments={})
+    for course_id in stamps:
+        kept = _outlines[course_id][1]
+        outline.modules.update(kept.modules)
+        outline.lessons.update(kept.lessons)
+        outline.assignments.update(kept.assignments)
+    return outline
+
+
 def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
     """One CourseState per enrolment (enrolments without a course get an empty one).
 
@@ -288,11 +367,11 @@ def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
     course_ids = {e.cohort.course_id for e in enrollments if e.cohort.course_id}
     if not course_ids:
         return [CourseState(enrollment=e, now=now) for e in enrollments]
-    modules = modules_by_course(course_ids)
-    lessons = lessons_by_module(course_ids)
+    outline = course_outlines({e.cohort_id: e.cohort for e in enrollments}.values())
+    modules, lessons = outline.modules, outline.lessons
     overrides = release_overrides({e.cohort_id for e in enrollments})
     read = lessons_read(enrollments)
-    assignments = assignments_by_module(course_ids)
+    assignments = outline.assignments
     book = deadline_book(enrollments)
     submissions = submissions_by_work(enrollments)
     states = []
@@ -382,16 +461,15 @@ class CoursePreview:
 
 def course_preview(cohort: Cohort, *, now: datetime.datetime) -> CoursePreview:
     """The cohort's course with every module, lesson and assignment, and when each module
-    opens for the cohort (four queries)."""
+    opens for the cohort (one query, and the outline's three when it is read anew)."""
     preview = CoursePreview(cohort=cohort)
     if not cohort.course_id:
         return preview
-    course_ids = [cohort.course_id]
-    lessons = lessons_by_module(course_ids)
-    assignments = assignments_by_module(course_ids)
+    outline = course_outlines([cohort])
+    lessons, assignments = outline.lessons, outline.assignments
     overrides = release_overrides([cohort.pk])
     today = cohort.local_today(now)
-    for module in modules_by_course(course_ids).get(cohort.course_id, []):
+    for module in outline.modules.get(cohort.course_id, []):
         opens_on = module_opens_on(cohort=cohort, module=module, overrides=overrides)
         preview.modules.append(
             PreviewModule(

@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from courses.services import course_import, course_read
 from dashboards.summaries import forget_all
+from learning.progress import forget_outlines
 from tests.course_files import SHIPPED
 from tests.factories import (
     CohortFactory,
@@ -21,12 +22,14 @@ from tests.smtp import start_sink
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits live in the cache (Redis in the CI pass); start every test clean,
-    # and with no progress summaries remembered from another test's database.
+    # and with no progress summaries or course outlines remembered from another test's database.
     cache.clear()
     forget_all()
+    forget_outlines()
     yield
     cache.clear()
     forget_all()
+    forget_outlines()
 
 
 @pytest.fixture

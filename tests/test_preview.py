@@ -126,8 +126,8 @@ def _count(client, url):
 
 
 PREVIEW_PAGES = [
-    ("learn:preview", {}, 9),
-    ("learn:preview_lesson", {"lesson_slug": "les-1-1"}, 10),
+    ("learn:preview", {}, 6),
+    ("learn:preview_lesson", {"lesson_slug": "les-1-1"}, 7),
 ]
 
 
@@ -153,7 +153,7 @@ def test_assignment_preview_does_not_grow_with_the_cohort(trainer, world):
     for _ in range(6):
         make_learner(world.cohort)
         make_trainer(world.cohort)
-    assert (small, _count(trainer, url)) == (10, 10)
+    assert (small, _count(trainer, url)) == (7, 7)
 
 
 def test_final_test_preview_says_it_is_a_bank_and_shows_anchor_examples(trainer, world):
