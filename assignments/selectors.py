@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -606,15 +606,6 @@ def _waiting_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Sub
     return queue.order_by("submitted_at", "pk")
 
 
-def grading_queue_for(trainer, filters: GradingFilters | None = None) -> QuerySet[Submission]:
-    """Reflections waiting for a grade in the trainer's cohorts, oldest first."""
-    return (
-        _waiting_for(trainer, filters)
-        .select_related("enrollment__user", "enrollment__cohort", "assignment")
-        .defer("answers", "result", "assignment__config", "assignment__instructions")
-    )
-
-
 def grading_queue_count(trainer) -> int:
     """How much work waits for the trainer: the navigation's badge (one COUNT query)."""
     return _waiting_for(trainer).order_by().count()
@@ -659,47 +650,66 @@ class QueuePage:
 def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePage:
     """One page of the queue with each row's deadline (four queries, whatever the size):
     the ids of all the waiting work in order (their number is the total), the page's
-    rows, then overrides and extensions for the rows' deadlines."""
+    rows as plain values, then overrides and extensions for the rows' deadlines."""
     ids = list(_waiting_for(trainer, filters).values_list("pk", flat=True))
     page = Paginator(ids, QUEUE_PAGE_SIZE).get_page(page_number)
-    submissions = list(
-        grading_queue_for(trainer, filters)
+    values = list(
+        _waiting_for(trainer, filters)
         .filter(pk__in=page.object_list)
-        .only(
+        .values(
+            "pk",
             "submitted_at",
             "revision",
-            "enrollment__starts_on",
-            "enrollment__cohort_id",
-            "enrollment__user__display_name",
-            "enrollment__user__email",
-            "enrollment__cohort__name",
-            "enrollment__cohort__starts_on",
-            "enrollment__cohort__time_zone",
-            "assignment__title",
-            "assignment__due_offset_days",
+            "enrollment_id",
+            "assignment_id",
+            personal_start=F("enrollment__starts_on"),
+            display_name=F("enrollment__user__display_name"),
+            email=F("enrollment__user__email"),
+            cohort_id=F("enrollment__cohort_id"),
+            cohort_name=F("enrollment__cohort__name"),
+            cohort_start=F("enrollment__cohort__starts_on"),
+            time_zone=F("enrollment__cohort__time_zone"),
+            title=F("assignment__title"),
+            offset=F("assignment__due_offset_days"),
         )
     )
-    enrollments = list({s.enrollment_id: s.enrollment for s in submissions}.values())
-    book = deadline_book(enrollments)
+    # The deadline rule reads a cohort, an assignment and an enrolment: one unsaved
+    # instance each, holding only what the rule needs.
+    cohorts, assignments, enrollments = {}, {}, {}
+    for row in values:
+        cohort = cohorts.get(row["cohort_id"])
+        if cohort is None:
+            cohort = cohorts[row["cohort_id"]] = Cohort(
+                pk=row["cohort_id"], starts_on=row["cohort_start"], time_zone=row["time_zone"]
+            )
+        if row["assignment_id"] not in assignments:
+            assignments[row["assignment_id"]] = Assignment(
+                pk=row["assignment_id"], due_offset_days=row["offset"]
+            )
+        if row["enrollment_id"] not in enrollments:
+            enrollments[row["enrollment_id"]] = Enrollment(
+                pk=row["enrollment_id"], cohort=cohort, starts_on=row["personal_start"]
+            )
+    book = deadline_book(list(enrollments.values()))
     rows = [
         QueueRow(
-            submission_id=submission.pk,
-            submitted_at=submission.submitted_at,
+            submission_id=row["pk"],
+            submitted_at=row["submitted_at"],
             submitted_datetime=(
-                localtime(submission.submitted_at).strftime("%Y-%m-%dT%H:%M:%S%z")
-                if submission.submitted_at is not None
+                localtime(row["submitted_at"]).strftime("%Y-%m-%dT%H:%M:%S%z")
+                if row["submitted_at"] is not None
                 else ""
             ),
-            revision=submission.revision,
-            learner=str(submission.enrollment.user),
-            cohort_name=submission.enrollment.cohort.name,
-            assignment_title=submission.assignment.title,
+            revision=row["revision"],
+            learner=row["display_name"] or row["email"],  # as User.__str__
+            cohort_name=row["cohort_name"],
+            assignment_title=row["title"],
             due_at=due_at(
-                book.due_on(submission.assignment, submission.enrollment),
-                submission.enrollment.cohort.tz,
+                book.due_on(assignments[row["assignment_id"]], enrollments[row["enrollment_id"]]),
+                cohorts[row["cohort_id"]].tz,
             ),
         )
-        for submission in submissions
+        for row in values
     ]
     return QueuePage(page=page, rows=rows, all_waiting=None if filters.is_active else len(ids))
 
