@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -181,12 +181,17 @@ class Probe:
     samples: list[float] = field(default_factory=list)
     queries: int = 0
 
-    def call(self):
+    def call(self, *, count_queries: bool = False):
+        """Make the next request; its server time in seconds. With ``count_queries``,
+        ``queries`` becomes the number the request ran (not the ones that prepared it)."""
         method, path, data, headers = self.request()
         send = self.client.post if method == "post" else self.client.get
-        started = time.perf_counter()
-        response = send(path, data, headers=headers) if data is not None else send(path)
-        elapsed = time.perf_counter() - started
+        with CaptureQueriesContext(connection) if count_queries else nullcontext() as queries:
+            started = time.perf_counter()
+            response = send(path, data, headers=headers) if data is not None else send(path)
+            elapsed = time.perf_counter() - started
+        if count_queries:
+            self.queries = len(queries)
         if response.status_code != self.expect:
             raise BenchSeedError(
                 f"{self.name}: {method.upper()} {path} answered {response.status_code}, "
@@ -313,9 +318,7 @@ def measure_pages(cast, *, warmup: int, repeat: int, log) -> list[Probe]:
             if (number + 1) % 10 == 0:
                 log(f"  round {number + 1} of {warmup + repeat}")
         for probe in probes:
-            with CaptureQueriesContext(connection) as queries:
-                probe.call()
-            probe.queries = len(queries)
+            probe.call(count_queries=True)
     finally:
         for writer in writers:
             writer.clean_up()
