@@ -101,7 +101,15 @@ class Submission(models.Model):
                 fields=["enrollment", "assignment", "revision"], name="submission_revision_unique"
             ),
         ]
-        indexes = [models.Index(fields=["assignment", "status"])]
+        indexes = [
+            models.Index(fields=["assignment", "status"]),
+            # The grading queue and its badge: a trainer's learners' work by status, with
+            # what the queue filters and sorts on, read from the index alone.
+            models.Index(
+                fields=["enrollment", "status", "assignment", "submitted_at"],
+                name="submission_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment} #{self.revision} ({self.get_status_display()})"
