@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.models import User
 from assignments.models import Assignment, Submission
@@ -191,6 +192,34 @@ def test_page_shows_icons_with_text_for_screen_readers(client, world):
     # The accessible text sits next to each icon (Dutch for a Dutch trainer).
     assert re.search(r'<span class="visually-hidden">Nog niet begonnen[^<]*</span>', body)
     assert "Alice" in body
+
+
+def test_each_row_links_the_learner_and_says_risk_progress_and_last_activity(client, world):
+    busy = make_learner(world.cohort, display_name='<b>Bo & "Co"</b>')
+    _hand_in_due_work(_enrollment(busy))
+    client.force_login(world.trainer)
+    body = client.get(_url(world)).content.decode()
+    rows = {
+        name: row
+        for row in re.findall(r"<tr[^>]*>.*?</tr>", body, re.S)
+        for name in ("Alice", "&lt;b&gt;Bo &amp; &quot;Co&quot;&lt;/b&gt;")
+        if name in row
+    }
+    assert "<b>Bo" not in body
+    alice_url = reverse("trainer:learner", args=[world.cohort.pk, _enrollment(world.learner).pk])
+    busy_url = reverse("trainer:learner", args=[world.cohort.pk, _enrollment(busy).pk])
+    # Alice has done nothing: her first week's work is overdue and she has been quiet.
+    alice = rows["Alice"]
+    assert alice.startswith('<tr class="is-at-risk">')
+    assert f'<a href="{alice_url}">Alice</a>' in alice
+    assert '<span class="risk">Aandacht nodig: 2 te laat, 7 dagen geen activiteit</span>' in alice
+    assert '<td class="num">0%</td><td>nooit</td>' in alice
+    bo = rows["&lt;b&gt;Bo &amp; &quot;Co&quot;&lt;/b&gt;"]
+    assert bo.startswith("<tr>")
+    assert 'class="risk"' not in bo
+    assert f'<a href="{busy_url}">&lt;b&gt;Bo' in bo
+    with translation.override("nl"):
+        assert f"<td>{date_format(timezone.localdate())}</td>" in bo
 
 
 # --- Sorting, at risk, paging -------------------------------------------------------

@@ -99,6 +99,18 @@ def test_queue_shows_the_revision_number(trainer, world):
     assert '<td class="num">2</td>' in row
 
 
+def test_queue_row_escapes_what_people_wrote_and_says_how_long_it_waits(trainer, world):
+    hostile = make_learner(world.cohort, display_name='<img src=x onerror="alert(1)">')
+    waiting = _submit(hostile, now=timezone.now() - datetime.timedelta(days=2, hours=1))
+    body = trainer.get(reverse("trainer:home")).content.decode()
+    row = re.search(rf'<tr data-submission="{waiting.pk}">(.*?)</tr>', body, re.S).group(1)
+    assert "<img" not in body
+    link = reverse("trainer:grade", args=[waiting.pk])
+    assert f'<a href="{link}">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a>' in row
+    assert re.search(r'<time datetime="[-0-9T:+]+">2\xa0dagen, 1\xa0uur</time>', row)
+    assert f"<td>{world.cohort.name}</td>" in row
+
+
 def test_queue_filters_by_cohort_and_by_assignment(trainer, world):
     other_cohort_learner = make_learner(world.other_cohort, display_name="Elders")
     world.trainer.trained_cohorts.add(world.other_cohort)

@@ -1,4 +1,4 @@
-"""The progress matrix's cells and the cohort chart's dots, rendered in one go.
+"""The progress matrix's rows and the cohort chart's dots, rendered in one go.
 
 A page of the matrix has fifty rows of a dozen cells, and the kwadrant chart up to a
 few hundred dots; rendered one by one through the template engine they cost more
@@ -7,8 +7,11 @@ than everything else on the page. The markup is the same; every value goes throu
 """
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext
 
 from dashboards.selectors import Cell
 
@@ -40,6 +43,47 @@ def matrix_cells(row) -> str:
     language = get_language()
     cells = [_cell(language, *keys) for keys in row.cell_keys]
     return format_html("{}" * len(cells), *cells)
+
+
+ROW = '<tr{}><th scope="row"><a href="{}">{}</a>{}</th><td class="num">{}%</td><td>{}</td>{}</tr>'
+# A learner's page for any enrolment of a cohort: reversed once per process and
+# address, with this id put in and replaced per row.
+_PLACEHOLDER = 918273645
+_learner_urls: dict[tuple, str] = {}
+
+
+def _learner_url(url_name: str, cohort_id: int, enrollment_id: int) -> str:
+    key = (get_script_prefix(), url_name, cohort_id)
+    url = _learner_urls.get(key)
+    if url is None:
+        if len(_learner_urls) > 1000:
+            _learner_urls.clear()
+        url = _learner_urls[key] = reverse(url_name, args=[cohort_id, _PLACEHOLDER])
+    return url.replace(str(_PLACEHOLDER), str(enrollment_id), 1)
+
+
+@register.simple_tag
+def matrix_row(row, url_name: str, cohort_id: int) -> str:
+    """{% matrix_row row learner_url_name cohort.pk %}: the learner's ``<tr>``: name
+    linked to their page, why they are at risk, percentage, last activity, cells."""
+    risk = (
+        format_html(
+            '<span class="risk">{}: {}</span>', gettext("At risk"), ", ".join(row.risk_reasons)
+        )
+        if row.is_at_risk
+        else ""
+    )
+    last = row.last_activity
+    return format_html(
+        ROW,
+        format_html(' class="{}"', "is-at-risk") if row.is_at_risk else "",
+        _learner_url(url_name, cohort_id, row.enrollment.pk),
+        row.name,
+        risk,
+        row.percent,
+        date_filter(template_localtime(last)) if last else gettext("never"),
+        matrix_cells(row),
+    )
 
 
 @register.simple_tag
