@@ -548,6 +548,36 @@ def test_move_and_withdraw_links_only_when_admins_may_enrol(client, world):
     assert reverse("organisation:enrol", args=[world.cohort.pk]) in body
 
 
+def test_an_invited_persons_row_sends_the_invitation_again_with_the_page_to_return_to(
+    client, world
+):
+    _person, enrollment = _invited_person(world, display_name='<i>Wim & "Co"</i>')
+    invite(enrollment)
+    lesson_mark_read(
+        enrollment=_enrollment(world.learner),
+        lesson=assignment(SCAN).module.lessons.first(),
+        now=timezone.now(),
+    )
+    world.acme.admins_may_enrol = True
+    world.acme.save(update_fields=["admins_may_enrol"])
+    body = _page(client, world, sorteer="name")
+    assert "<i>Wim" not in body
+    name = "&lt;i&gt;Wim &amp; &quot;Co&quot;&lt;/i&gt;"
+    row = re.search(rf'<tr><th scope="row">{re.escape(name)}</th>.*?</tr>', body, re.S).group(0)
+    assert 'class="badge badge-invited">Uitgenodigd</span>' in row
+    resend = reverse("invitations:resend", args=[world.cohort.pk, enrollment.pk])
+    form = re.search(rf'<form method="post" action="{resend}".*?</form>', row, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert len(token) == 64
+    assert f'name="next" value="{_url(world, sorteer="name")}"' in form
+    assert f'<span class="visually-hidden"> {name}</span></button>' in form
+    # Alice is enrolled and has an account: nothing to send again.
+    alice = re.search(r'<tr><th scope="row">Alice</th>.*?</tr>', body, re.S).group(0)
+    assert "<form" not in alice
+    # She has started, and her first week's work is overdue.
+    assert '<span class="report-reasons">2 te laat</span>' in alice
+
+
 def test_undeliverable_invitations_are_listed_on_the_organisation_page(client, world):
     person, enrollment = _invited_person(world, email="typo@exampel.com")
     failed = invite(enrollment, status=Invitation.Status.FAILED)
