@@ -24,9 +24,10 @@ from courses.models import LessonProgress
 from dashboards.charts import bar_chart, cohort_quadrant_chart
 from dashboards.summaries import learner_summaries, summary_of, with_versions
 from learning.progress import (
+    INACTIVE_AFTER,
     CourseState,
     course_state,
-    is_inactive,
+    inactive_since,
     last_activity_by_enrollment,
 )
 from organisations.models import Membership, Organisation
@@ -102,7 +103,19 @@ class LearnerRow:
     (``dashboards.summaries``) and the moment ``now``: what is overdue and who has
     been inactive is worked out here, so the summary never goes stale with time."""
 
-    def __init__(self, enrollment: Enrollment, summary: dict, *, now: datetime.datetime):
+    def __init__(
+        self,
+        enrollment: Enrollment,
+        summary: dict,
+        *,
+        now: datetime.datetime,
+        today: datetime.date | None = None,
+        running: bool | None = None,
+    ):
+        """``today`` (the cohort's date at ``now``) and ``running`` (whether the cohort
+        runs then) are the same for every row of a cohort: ``cohort_rows`` works them
+        out once and passes them in."""
+        cohort = enrollment.cohort
         self.enrollment = enrollment
         self.percent: int = summary["percent"]
         self.is_complete: bool = summary["complete"]
@@ -115,17 +128,23 @@ class LearnerRow:
         self.item_count: int = summary["items"]
         self.done_moments: list[float] = summary["done"]  # sorted POSIX timestamps
         self._scans: dict[str, list] = summary["scans"]
-        self._today = enrollment.cohort.local_today(now).toordinal()
-        self._now = now.timestamp()
+        self._today = (today or cohort.local_today(now)).toordinal()
+        self._now = now_ts = now.timestamp()
         self.overdue_count = 0
         self.is_inactive = False
         if not self.is_complete:
+            # _is_open and _is_overdue, inlined: this runs for every learner of the cohort.
+            today_ordinal = self._today
             self.overdue_count = sum(
                 1
                 for _key, handed_in, _late, due, opens in self._facts
-                if self._is_open(opens) and self._is_overdue(handed_in, due)
+                if not handed_in and now_ts > due and today_ordinal >= opens
             )
-            self.is_inactive = is_inactive(enrollment, self.last_activity, now=now)
+            if running is None:
+                running = cohort.is_running(now)
+            self.is_inactive = running and (
+                now - inactive_since(enrollment, self.last_activity) >= INACTIVE_AFTER
+            )
 
     def _is_open(self, opens: int) -> bool:
         return self._today >= opens
@@ -197,7 +216,11 @@ def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     see ``dashboards.summaries``)."""
     enrollments = cohort_learners(cohort)
     summaries = learner_summaries(cohort, enrollments, now=now)
-    return [LearnerRow(e, summaries[e.pk], now=now) for e in enrollments]
+    today = cohort.local_today(now)
+    running = cohort.is_running(now)
+    return [
+        LearnerRow(e, summaries[e.pk], now=now, today=today, running=running) for e in enrollments
+    ]
 
 
 @dataclass(frozen=True, slots=True)
