@@ -28,7 +28,8 @@ class CohortError(Exception):
 
 
 def progress_changed(*, enrollments=(), cohorts=(), course=None) -> None:
-    """Mark stored progress summaries out of date (``dashboards.summaries``).
+    """Mark stored progress summaries and kept progress rows out of date
+    (``dashboards.summaries``, ``learning.progress``).
 
     Every service that changes what a learner has done (a lesson read, work saved,
     handed in or graded), when it is due (an extension, a deadline, a release, the
@@ -39,6 +40,11 @@ def progress_changed(*, enrollments=(), cohorts=(), course=None) -> None:
     """
     enrollment_ids = [getattr(e, "pk", e) for e in enrollments]
     cohort_ids = [getattr(c, "pk", c) for c in cohorts]
+    # The objects in hand no longer know their version: progress read through them later
+    # in this request reads its rows again (``learning.progress.progress_rows``).
+    for instance in (*enrollments, *cohorts):
+        if isinstance(instance, Enrollment | Cohort):
+            instance.progress_outdated = True
     if enrollment_ids:
         Enrollment.objects.filter(pk__in=enrollment_ids).update(
             progress_version=F("progress_version") + 1

@@ -2,26 +2,32 @@
 
 This module sits above ``courses`` and ``assignments`` and is the one place that
 puts them together. ``course_states`` builds any number of enrolments' views of the
-course in a fixed number of queries (five, and three more when a course's outline is
-read anew), for one moment ``now`` that the caller
-takes once; the dashboard, course, module and lesson pages, the trainer's and HR's
-overviews and the reminders all read progress through it. Completion follows one
-rule: every lesson read and every assignment done (``AssignmentState.is_done``): every
-quiz passed at its pass mark (the final test's is 70 %), every scan done, every
-reflection approved. ``CourseState.completion`` lists the rule part by part.
+course in a fixed number of queries (five, none for a learner's own pages while
+their rows are kept, and three more when a course's outline is read anew), for one
+moment ``now`` that the caller takes once; the dashboard, course, module and lesson
+pages, the trainer's and HR's overviews and the reminders all read progress through
+it. Completion follows one rule: every lesson read and every assignment done
+(``AssignmentState.is_done``): every quiz passed at its pass mark (the final test's is
+70 %), every scan done, every reflection approved. ``CourseState.completion`` lists
+the rule part by part.
 
 The course's outline (its modules, lessons and assignments) changes only when the
 course does, so each process keeps the outlines it has read under the course's
 ``updated_at`` (``course_outlines``); every save or delete of a module, lesson or
-assignment moves that stamp (``courses.signals``).
+assignment moves that stamp (``courses.signals``). In the same way a learner's own
+rows (lessons read, work, extensions, and the cohort's opening dates and deadlines)
+are kept for the learner's own pages under the enrolment's and the cohort's
+``progress_version``, which every service that changes them raises
+(``cohorts.services.progress_changed``); see ``progress_rows``.
 """
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
-from assignments.deadlines import deadline_book
+from assignments.deadlines import DeadlineBook, deadline_book
 from assignments.feedback import unseen_feedback
 from assignments.models import Assignment, Submission
 from assignments.selectors import (
@@ -299,9 +305,11 @@ class Outline:
 _outlines: dict[int, tuple[datetime.datetime, Outline]] = {}
 
 
-def forget_outlines() -> None:
-    """Drop every outline this process keeps (tests start each database empty)."""
+def forget_kept_progress() -> None:
+    """Drop every outline and learner's rows this process keeps (tests start each
+    database empty)."""
     _outlines.clear()
+    _kept_rows.clear()
 
 
 def _course_stamps(cohorts) -> dict[int, datetime.datetime]:
@@ -358,6 +366,102 @@ def course_outlines(cohorts) -> Outline:
     return outline
 
 
+@dataclass(frozen=True)
+class ProgressRows:
+    """What progress reads besides the outline, for some enrolments: the cohorts'
+    opening dates, the lessons read, the deadlines and extensions, every revision."""
+
+    releases: dict[tuple[int, int], datetime.date]  # (cohort id, module id)
+    read: set[tuple[int, int]]  # (enrolment id, lesson id)
+    book: DeadlineBook
+    submissions: dict[tuple[int, int], list]  # (enrolment id, assignment id)
+
+    def of(self, enrollment) -> "ProgressRows":
+        """This enrolment's part (and its cohort's)."""
+        pk, cohort_id = enrollment.pk, enrollment.cohort_id
+        return ProgressRows(
+            releases={k: v for k, v in self.releases.items() if k[0] == cohort_id},
+            read={k for k in self.read if k[0] == pk},
+            book=DeadlineBook(
+                overrides={k: v for k, v in self.book.overrides.items() if k[0] == cohort_id},
+                extensions={k: v for k, v in self.book.extensions.items() if k[0] == pk},
+            ),
+            submissions={k: v for k, v in self.submissions.items() if k[0] == pk},
+        )
+
+    @classmethod
+    def joined(cls, parts: list["ProgressRows"]) -> "ProgressRows":
+        return cls(
+            releases={k: v for part in parts for k, v in part.releases.items()},
+            read={k for part in parts for k in part.read},
+            book=DeadlineBook(
+                overrides={k: v for part in parts for k, v in part.book.overrides.items()},
+                extensions={k: v for part in parts for k, v in part.book.extensions.items()},
+            ),
+            submissions={k: v for part in parts for k, v in part.submissions.items()},
+        )
+
+
+# The learner's own pages ask for one to a few enrolments; the sweep and the cohort
+# pages ask for hundreds and read them once.
+KEEP_FOR_AT_MOST = 20
+# Kept rows older than this are read again: changes made outside the services (the
+# admin, a shell) show within this time.
+KEEP_SECONDS = 600
+KEEP_LIMIT = 20_000
+# (enrolment id, created, its version, cohort id, the cohort's version) -> (kept at, rows)
+_kept_rows: dict[tuple, tuple[float, ProgressRows]] = {}
+
+
+def _kept_key(enrollment) -> tuple | None:
+    """The versions the rows are kept under, or None when the enrolment was read without
+    them or a service changed its progress since it was read (``progress_changed``)."""
+    cohort = enrollment.cohort
+    if getattr(enrollment, "progress_outdated", False) or getattr(
+        cohort, "progress_outdated", False
+    ):
+        return None
+    loaded, cohort_loaded = enrollment.__dict__, cohort.__dict__
+    if "progress_version" not in loaded or "progress_version" not in cohort_loaded:
+        return None
+    return (
+        enrollment.pk,
+        loaded.get("created_at"),
+        loaded["progress_version"],
+        cohort.pk,
+        cohort_loaded["progress_version"],
+    )
+
+
+def progress_rows(enrollments: list) -> ProgressRows:
+    """The rows progress reads for ``enrollments`` (five queries, none when kept).
+
+    For a few enrolments (the learner's own pages) each one's rows are kept in the
+    process under the enrolment's and the cohort's ``progress_version``, as read with
+    the enrolment: a change through any service raises one of them, in this process or
+    another, and the next page reads the rows again.
+    """
+    keys = [_kept_key(e) for e in enrollments] if len(enrollments) <= KEEP_FOR_AT_MOST else []
+    moment = time.monotonic()
+    if keys and all(keys):
+        kept = [_kept_rows.get(key) for key in keys]
+        if all(k is not None and moment - k[0] < KEEP_SECONDS for k in kept):
+            return ProgressRows.joined([rows for _at, rows in kept])
+    rows = ProgressRows(
+        releases=release_overrides({e.cohort_id for e in enrollments}),
+        read=lessons_read(enrollments),
+        book=deadline_book(enrollments),
+        submissions=submissions_by_work(enrollments),
+    )
+    if keys:
+        if len(_kept_rows) >= KEEP_LIMIT:
+            _kept_rows.clear()
+        for enrollment, key in zip(enrollments, keys, strict=True):
+            if key is not None:
+                _kept_rows[key] = (moment, rows.of(enrollment))
+    return rows
+
+
 def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
     """One CourseState per enrolment (enrolments without a course get an empty one).
 
@@ -369,11 +473,10 @@ def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:
         return [CourseState(enrollment=e, now=now) for e in enrollments]
     outline = course_outlines({e.cohort_id: e.cohort for e in enrollments}.values())
     modules, lessons = outline.modules, outline.lessons
-    overrides = release_overrides({e.cohort_id for e in enrollments})
-    read = lessons_read(enrollments)
+    progress = progress_rows(enrollments)
+    overrides, read, book = progress.releases, progress.read, progress.book
     assignments = outline.assignments
-    book = deadline_book(enrollments)
-    submissions = submissions_by_work(enrollments)
+    submissions = progress.submissions
     states = []
     for enrollment in enrollments:
         cohort = enrollment.cohort
@@ -410,9 +513,14 @@ def course_state(enrollment: Enrollment, *, now: datetime.datetime) -> CourseSta
     return course_states([enrollment], now=now)[0]
 
 
-def with_unseen_feedback(states: list[CourseState]) -> list[CourseState]:
-    """Mark, on each state, the work whose released feedback is still unread (one query)."""
-    unseen = unseen_feedback([state.enrollment for state in states])
+def with_unseen_feedback(
+    states: list[CourseState], unseen: set[tuple[int, int]] | None = None
+) -> list[CourseState]:
+    """Mark, on each state, the work whose released feedback is still unread: from
+    ``unseen`` ((enrolment id, assignment id), as ``unseen_feedback``) when the caller has
+    read it already, else in one query."""
+    if unseen is None:
+        unseen = unseen_feedback([state.enrollment for state in states])
     for state in states:
         state.unseen_feedback = {
             assignment_id

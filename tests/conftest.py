@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from courses.services import course_import, course_read
 from dashboards.summaries import forget_all
-from learning.progress import forget_outlines
+from learning.progress import forget_kept_progress
 from tests.course_files import SHIPPED
 from tests.factories import (
     CohortFactory,
@@ -22,14 +22,15 @@ from tests.smtp import start_sink
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits live in the cache (Redis in the CI pass); start every test clean,
-    # and with no progress summaries or course outlines remembered from another test's database.
+    # and with no progress summaries, course outlines or learner rows remembered from
+    # another test's database.
     cache.clear()
     forget_all()
-    forget_outlines()
+    forget_kept_progress()
     yield
     cache.clear()
     forget_all()
-    forget_outlines()
+    forget_kept_progress()
 
 
 @pytest.fixture
