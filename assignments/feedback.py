@@ -94,6 +94,70 @@ def unseen_grades(history: list[Submission]) -> list[Grade]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackNote:
+    """A released grade as the learner's dashboard lists it: never the comment, the
+    rubric or the answers."""
+
+    cohort_id: int
+    assignment_slug: str
+    assignment_title: str
+    decision: str
+    trainer: str
+    released_at: datetime.datetime
+    is_new: bool
+
+    @property
+    def decision_label(self) -> str:
+        return Grade.Decision(self.decision).label
+
+
+@dataclass(frozen=True)
+class LearnerFeedback:
+    recent: list[FeedbackNote]  # the latest released grades, newest first
+    unseen: set[tuple[int, int]]  # (enrolment id, assignment id), as ``unseen_feedback``
+
+
+def learner_feedback(enrollments, *, recent: int = 5) -> LearnerFeedback:
+    """The learner's released grades for the dashboard (one query): the latest few, and
+    the work whose feedback they have not opened yet. A learner has a released grade per
+    graded revision of a handful of reflections, so all of them are read."""
+    notes, unseen = [], set()
+    rows = (
+        Grade.objects.filter(submission__enrollment__in=enrollments, released_at__isnull=False)
+        .order_by("-released_at", "-pk")
+        .values_list(
+            "submission__enrollment_id",
+            "submission__enrollment__cohort_id",
+            "submission__assignment_id",
+            "submission__assignment__slug",
+            "submission__assignment__title",
+            "decision",
+            "trainer__display_name",
+            "trainer__email",
+            "released_at",
+            "seen_at",
+        )
+    )
+    for (enrollment_id, cohort_id, assignment_id, slug, title, decision, trainer_name,
+         trainer_email, released_at, seen_at) in rows:  # fmt: skip
+        if seen_at is None:
+            unseen.add((enrollment_id, assignment_id))
+        if len(notes) < recent:
+            notes.append(
+                FeedbackNote(
+                    cohort_id=cohort_id,
+                    assignment_slug=slug,
+                    assignment_title=title,
+                    decision=decision,
+                    trainer=trainer_name or trainer_email,  # as User.__str__
+                    released_at=released_at,
+                    is_new=seen_at is None,
+                )
+            )
+    return LearnerFeedback(recent=notes, unseen=unseen)
+
+
 def unseen_feedback(enrollments) -> set[tuple[int, int]]:
     """(enrolment id, assignment id) for every released grade the learner has not opened
     yet (one query)."""

@@ -249,26 +249,6 @@ def submission_history(enrollment, assignment) -> QuerySet[Submission]:
     )
 
 
-def recent_feedback(enrollments, limit: int = 5) -> QuerySet[Grade]:
-    """The latest released grades, with what the dashboard's list shows of them: not the
-    comment, the rubric, the answers or the assignment's definition."""
-    return (
-        Grade.objects.filter(submission__enrollment__in=enrollments, released_at__isnull=False)
-        .select_related("submission__assignment", "submission__enrollment", "trainer")
-        .only(
-            "decision",
-            "released_at",
-            "seen_at",
-            "submission__enrollment__cohort_id",
-            "submission__assignment__slug",
-            "submission__assignment__title",
-            "trainer__display_name",
-            "trainer__email",
-        )
-        .order_by("-released_at")[:limit]
-    )
-
-
 # --- Quiz review ----------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import login_required, role_required
 from assignments.access import assignment_for_cohort
 from assignments.calendar import deadlines_calendar
-from assignments.selectors import recent_feedback
+from assignments.feedback import learner_feedback
 from cohorts.access import enrollment_for_learner
 from cohorts.selectors import cohort_trainers, enrollments_of_learner
 from courses.access import lesson_for_enrollment
@@ -33,12 +33,14 @@ from learning.progress import course_preview, course_state, course_states, with_
 def home(request):
     """Mijn leertraject: every course the learner follows, with progress and what's next."""
     enrollments = list(enrollments_of_learner(request.user))
+    feedback = learner_feedback(enrollments)
+    states = course_states(enrollments, now=timezone.now())
     return render(
         request,
         "courses/home.html",
         {
-            "states": with_unseen_feedback(course_states(enrollments, now=timezone.now())),
-            "feedback": recent_feedback(enrollments),
+            "states": with_unseen_feedback(states, unseen=feedback.unseen),
+            "feedback": feedback.recent,
         },
     )
 

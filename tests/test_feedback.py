@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assignments.feedback import (
     MAX_MESSAGE_CHARACTERS,
@@ -173,6 +174,25 @@ def test_new_feedback_is_marked_until_the_learner_opens_it(learner, world):
     assert "badge-new" not in learner.get(reverse("learn:home")).content.decode()
     assert "badge-new" not in learner.get(module_url).content.decode()
     assert "badge-new" not in learner.get(_page(world)).content.decode()
+
+
+def test_the_dashboard_lists_the_latest_feedback_newest_first(learner, world):
+    returned = _grade(world, _hand_in(world.learner), "returned")
+    approved = _grade(world, _hand_in(world.learner), "approved")
+    Grade.objects.filter(pk=returned.pk).update(seen_at=timezone.now())
+    home = learner.get(reverse("learn:home")).content.decode()
+    items = re.findall(
+        r"<li>(.*?)</li>", re.search(r'class="feedback-list">(.*?)</ul>', home, re.S).group(1), re.S
+    )
+    title = assignment(REFLECTION).title
+    assert len(items) == 2
+    newest, older = items
+    assert f'<a href="{_page(world)}">{title}</a>' in newest
+    date = date_format(timezone.localtime(approved.released_at))
+    assert f"— goedgekeurd · Tara · {date}" in " ".join(newest.split())
+    assert "badge-new" in newest, "not opened yet"
+    assert "— teruggegeven voor herziening · Tara ·" in " ".join(older.split())
+    assert "badge-new" not in older, "opened"
 
 
 def test_seen_records_the_first_opening_only(learner, world):

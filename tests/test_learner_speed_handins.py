@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assignments.feedback import learner_feedback
 from assignments.models import Submission
-from assignments.selectors import recent_feedback
 from assignments.services import reflection_draft, reflection_submit, submission_grade
 from cohorts.models import Enrollment
 from tests.assignment_helpers import (
@@ -115,7 +115,7 @@ def test_submit_into_a_locked_module_shows_when_it_opens(learner, world):
     assert not Submission.objects.filter(assignment__slug=LOCKED).exists()
 
 
-def test_recent_feedback_leaves_answers_comments_and_definitions_unread(world):
+def test_learner_feedback_leaves_answers_comments_and_definitions_unread(world):
     enrollment = Enrollment.objects.select_related("cohort").get(user=world.learner)
     draft = reflection_draft(enrollment=enrollment, assignment=assignment(REFLECTION))
     submitted = reflection_submit(
@@ -137,21 +137,14 @@ def test_recent_feedback_leaves_answers_comments_and_definitions_unread(world):
         now=timezone.now(),
     )
     with CaptureQueriesContext(connection) as queries:
-        grades = list(recent_feedback([enrollment]))
-        shown = [
-            (
-                grade.submission.enrollment.cohort_id,
-                grade.submission.assignment.slug,
-                grade.submission.assignment.title,
-                str(grade.trainer),
-                grade.get_decision_display(),
-                grade.released_at,
-                grade.seen_at,
-            )
-            for grade in grades
-        ]
+        feedback = learner_feedback([enrollment])
     assert len(queries) == 1
     sql = queries.captured_queries[0]["sql"]
     for column in ('"config"', '"answers"', '"comment"', '"rubric_scores"', '"password"'):
         assert column not in sql
-    assert shown[0][:4] == (world.cohort.pk, REFLECTION, submitted.assignment.title, "Tara")
+    note = feedback.recent[0]
+    shown = (note.cohort_id, note.assignment_slug, note.assignment_title, note.trainer)
+    assert shown == (world.cohort.pk, REFLECTION, submitted.assignment.title, "Tara")
+    assert note.decision_label == "teruggegeven voor herziening"
+    assert note.is_new
+    assert feedback.unseen == {(enrollment.pk, submitted.assignment_id)}
