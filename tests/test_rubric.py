@@ -227,6 +227,12 @@ def test_the_grading_page_shows_anchor_examples_and_marks_the_pass_level(client,
         assert details.count(_("pass level")) == 1
     label = re.search(r'<label for="rubric-situatie-2">(.*?)</label>', body, re.S).group(1)
     assert _("pass level") in label
+    assert label.startswith('<span class="rubric-level-title">Voldoende</span> ')
+    assert '<span class="meta">(2 punten)</span>' in label
+    assert label.endswith('<span class="rubric-level-description">De situatie en de klant.</span>')
+    assert '<span class="meta">(1 punt)</span>' in body
+    radio = '<input type="radio" name="rubric-analyse" id="rubric-analyse-3" value="3" '
+    assert radio + 'data-points="3">' in body
     assert _("pass level") not in re.search(
         r'<label for="rubric-situatie-3">(.*?)</label>', body, re.S
     ).group(1)
