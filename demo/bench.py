@@ -29,6 +29,7 @@ from django.db.models import Count, Max, Min
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.mail import deliver
 from assignments.models import Assignment, Submission
@@ -169,6 +170,9 @@ def sweep_moment() -> datetime.datetime:
 # --- pages ------------------------------------------------------------------------------
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 @dataclass
 class Probe:
     """One page: how to make its next request, and what to check in the answer."""
@@ -185,10 +189,15 @@ class Probe:
         """Make the next request; its server time in seconds. With ``count_queries``,
         ``queries`` becomes the number the request ran (not the ones that prepared it)."""
         method, path, data, headers = self.request()
-        send = self.client.post if method == "post" else self.client.get
         with CaptureQueriesContext(connection) if count_queries else nullcontext() as queries:
             started = time.perf_counter()
-            response = send(path, data, headers=headers) if data is not None else send(path)
+            if method == "post":
+                # Sent as the quiz form and htmx send it: form-urlencoded, not multipart.
+                response = self.client.post(
+                    path, urlencode(data, doseq=True), content_type=FORM, headers=headers
+                )
+            else:
+                response = self.client.get(path)
             elapsed = time.perf_counter() - started
         if count_queries:
             self.queries = len(queries)
