@@ -275,13 +275,33 @@ class QuizDraw:
         return len(self.question_ids) < self.bank_size
 
 
-def attempt_question_ids(attempt: Submission) -> list[str]:
+def attempt_question_ids(attempt: "Submission | QuizAttempt") -> list[str]:
     """The questions an attempt was given: as stored with it, or, for an attempt from
     before that was stored, the questions it has answers for. Answers an import moved
     to a new id (``replaces``) count for the attempt too."""
     stored = list((attempt.result or {}).get("questions") or [])
     answered = [question_id for question_id, chosen in attempt.answers.items() if chosen]
     return stored + [question_id for question_id in answered if question_id not in stored]
+
+
+@dataclass(frozen=True, slots=True)
+class QuizAttempt:
+    """An earlier attempt as the next draw counts it (``attempt_question_ids``)."""
+
+    revision: int
+    answers: dict
+    result: dict | None
+
+
+def quiz_attempts(*, enrollment_id: int, assignment_id: int) -> list[QuizAttempt]:
+    """The learner's attempts at a quiz as plain values (one query): what submitting
+    needs to draw the next attempt's questions."""
+    return [
+        QuizAttempt(*row)
+        for row in Submission.objects.filter(
+            enrollment_id=enrollment_id, assignment_id=assignment_id
+        ).values_list("revision", "answers", "result")
+    ]
 
 
 def quiz_next_draw(*, enrollment_id: int, assignment: Assignment, attempts) -> QuizDraw:

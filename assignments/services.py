@@ -25,7 +25,7 @@ from assignments.scoring import (
     scan_clean_answers,
     scan_result,
 )
-from assignments.selectors import quiz_attempts_left, quiz_next_draw
+from assignments.selectors import quiz_attempts, quiz_attempts_left, quiz_next_draw
 from assignments.signals import grade_released
 from cohorts.models import Enrollment
 from cohorts.services import progress_changed
@@ -274,9 +274,7 @@ def quiz_submit(
     draw = quiz_next_draw(
         enrollment_id=enrollment.pk,
         assignment=assignment,
-        attempts=Submission.objects.filter(enrollment=enrollment, assignment=assignment).only(
-            "revision", "answers", "result"
-        ),
+        attempts=quiz_attempts(enrollment_id=enrollment.pk, assignment_id=assignment.pk),
     )
     if quiz_attempts_left(assignment, draw.attempt - 1) == 0:
         limit = assignment.config["max_attempts"]
