@@ -77,25 +77,40 @@ class DeadlineBook:
 
 def deadline_book(enrollments, *, assignment: Assignment | None = None) -> DeadlineBook:
     """Overrides and extensions for ``enrollments`` (optionally one assignment): two queries."""
-    overrides = AssignmentDeadline.objects.filter(cohort_id__in={e.cohort_id for e in enrollments})
-    extensions = Extension.objects.filter(enrollment__in=enrollments)
+    return DeadlineBook(
+        overrides=deadline_overrides({e.cohort_id for e in enrollments}, assignment=assignment),
+        extensions=deadline_extensions(enrollments, assignment=assignment),
+    )
+
+
+def deadline_overrides(
+    cohort_ids, *, assignment: Assignment | None = None
+) -> dict[tuple[int, int], datetime.date]:
+    """Staff's deadlines, keyed by (cohort id, assignment id) (one query)."""
+    overrides = AssignmentDeadline.objects.filter(cohort_id__in=cohort_ids)
     if assignment is not None:
         overrides = overrides.filter(assignment=assignment)
+    return {
+        (cohort_id, assignment_id): day
+        for cohort_id, assignment_id, day in overrides.values_list(
+            "cohort_id", "assignment_id", "due_on"
+        )
+    }
+
+
+def deadline_extensions(
+    enrollments, *, assignment: Assignment | None = None
+) -> dict[tuple[int, int], datetime.date]:
+    """Learners' extensions, keyed by (enrolment id, assignment id) (one query)."""
+    extensions = Extension.objects.filter(enrollment__in=enrollments)
+    if assignment is not None:
         extensions = extensions.filter(assignment=assignment)
-    return DeadlineBook(
-        overrides={
-            (cohort_id, assignment_id): day
-            for cohort_id, assignment_id, day in overrides.values_list(
-                "cohort_id", "assignment_id", "due_on"
-            )
-        },
-        extensions={
-            (enrollment_id, assignment_id): day
-            for enrollment_id, assignment_id, day in extensions.values_list(
-                "enrollment_id", "assignment_id", "due_on"
-            )
-        },
-    )
+    return {
+        (enrollment_id, assignment_id): day
+        for enrollment_id, assignment_id, day in extensions.values_list(
+            "enrollment_id", "assignment_id", "due_on"
+        )
+    }
 
 
 @dataclass

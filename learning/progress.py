@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
-from assignments.deadlines import DeadlineBook, deadline_book
+from assignments.deadlines import DeadlineBook, deadline_extensions, deadline_overrides
 from assignments.feedback import unseen_feedback
 from assignments.models import Assignment, Submission
 from assignments.selectors import (
@@ -309,6 +309,7 @@ def forget_kept_progress() -> None:
     """Drop every outline and learner's rows this process keeps (tests start each
     database empty)."""
     _outlines.clear()
+    _kept_cohorts.clear()
     _kept_rows.clear()
 
 
@@ -367,39 +368,30 @@ def course_outlines(cohorts) -> Outline:
 
 
 @dataclass(frozen=True)
-class ProgressRows:
-    """What progress reads besides the outline, for some enrolments: the cohorts'
-    opening dates, the lessons read, the deadlines and extensions, every revision."""
+class CohortRows:
+    """A cohort's own dates: staff's opening dates and deadlines."""
 
     releases: dict[tuple[int, int], datetime.date]  # (cohort id, module id)
+    deadlines: dict[tuple[int, int], datetime.date]  # (cohort id, assignment id)
+
+
+@dataclass(frozen=True)
+class LearnerRows:
+    """A learner's own rows: lessons read, extensions, every revision."""
+
     read: set[tuple[int, int]]  # (enrolment id, lesson id)
-    book: DeadlineBook
+    extensions: dict[tuple[int, int], datetime.date]  # (enrolment id, assignment id)
     submissions: dict[tuple[int, int], list]  # (enrolment id, assignment id)
 
-    def of(self, enrollment) -> "ProgressRows":
-        """This enrolment's part (and its cohort's)."""
-        pk, cohort_id = enrollment.pk, enrollment.cohort_id
-        return ProgressRows(
-            releases={k: v for k, v in self.releases.items() if k[0] == cohort_id},
-            read={k for k in self.read if k[0] == pk},
-            book=DeadlineBook(
-                overrides={k: v for k, v in self.book.overrides.items() if k[0] == cohort_id},
-                extensions={k: v for k, v in self.book.extensions.items() if k[0] == pk},
-            ),
-            submissions={k: v for k, v in self.submissions.items() if k[0] == pk},
-        )
 
-    @classmethod
-    def joined(cls, parts: list["ProgressRows"]) -> "ProgressRows":
-        return cls(
-            releases={k: v for part in parts for k, v in part.releases.items()},
-            read={k for part in parts for k in part.read},
-            book=DeadlineBook(
-                overrides={k: v for part in parts for k, v in part.book.overrides.items()},
-                extensions={k: v for part in parts for k, v in part.book.extensions.items()},
-            ),
-            submissions={k: v for part in parts for k, v in part.submissions.items()},
-        )
+@dataclass(frozen=True)
+class ProgressRows:
+    """What progress reads besides the outline, for some enrolments."""
+
+    releases: dict[tuple[int, int], datetime.date]
+    read: set[tuple[int, int]]
+    book: DeadlineBook
+    submissions: dict[tuple[int, int], list]
 
 
 # The learner's own pages ask for one to a few enrolments; the sweep and the cohort
@@ -409,57 +401,113 @@ KEEP_FOR_AT_MOST = 20
 # admin, a shell) show within this time.
 KEEP_SECONDS = 600
 KEEP_LIMIT = 20_000
+# (cohort id, its version) -> (kept at, rows)
+_kept_cohorts: dict[tuple, tuple[float, CohortRows]] = {}
 # (enrolment id, created, its version, cohort id, the cohort's version) -> (kept at, rows)
-_kept_rows: dict[tuple, tuple[float, ProgressRows]] = {}
+_kept_rows: dict[tuple, tuple[float, LearnerRows]] = {}
 
 
-def _kept_key(enrollment) -> tuple | None:
-    """The versions the rows are kept under, or None when the enrolment was read without
-    them or a service changed its progress since it was read (``progress_changed``)."""
-    cohort = enrollment.cohort
-    if getattr(enrollment, "progress_outdated", False) or getattr(
-        cohort, "progress_outdated", False
-    ):
+def _versions(instance) -> int | None:
+    """The ``progress_version`` the object was read with; None when it was read without
+    it, or a service changed its progress since it was read (``progress_changed``)."""
+    if getattr(instance, "progress_outdated", False):
         return None
-    loaded, cohort_loaded = enrollment.__dict__, cohort.__dict__
-    if "progress_version" not in loaded or "progress_version" not in cohort_loaded:
+    return instance.__dict__.get("progress_version")
+
+
+def _cohort_key(cohort) -> tuple | None:
+    version = _versions(cohort)
+    return None if version is None else (cohort.pk, version)
+
+
+def _learner_key(enrollment) -> tuple | None:
+    cohort_key, version = _cohort_key(enrollment.cohort), _versions(enrollment)
+    if cohort_key is None or version is None:
         return None
-    return (
-        enrollment.pk,
-        loaded.get("created_at"),
-        loaded["progress_version"],
-        cohort.pk,
-        cohort_loaded["progress_version"],
-    )
+    return (enrollment.pk, enrollment.__dict__.get("created_at"), version, *cohort_key)
+
+
+def _kept(store: dict, keys: list, moment: float) -> list | None:
+    """The rows kept under every key, or None when one is missing or old."""
+    found = []
+    for key in keys:
+        kept = store.get(key) if key is not None else None
+        if kept is None or moment - kept[0] >= KEEP_SECONDS:
+            return None
+        found.append(kept[1])
+    return found
+
+
+def _keep(store: dict, key, moment: float, rows) -> None:
+    if key is None:
+        return
+    if len(store) >= KEEP_LIMIT:
+        store.clear()
+    store[key] = (moment, rows)
 
 
 def progress_rows(enrollments: list) -> ProgressRows:
-    """The rows progress reads for ``enrollments`` (five queries, none when kept).
+    """The rows progress reads for ``enrollments`` (five queries; fewer when kept).
 
-    For a few enrolments (the learner's own pages) each one's rows are kept in the
-    process under the enrolment's and the cohort's ``progress_version``, as read with
-    the enrolment: a change through any service raises one of them, in this process or
-    another, and the next page reads the rows again.
+    For a few enrolments (the learner's own pages) the rows are kept in the process:
+    each cohort's dates under the cohort's ``progress_version`` (two queries when read),
+    each learner's own rows under the enrolment's and the cohort's (three), as read with
+    the enrolment. A change through any service raises one of them, in this process or
+    another, and the next page reads those rows again; a learner's own work leaves the
+    cohort's dates kept.
     """
-    keys = [_kept_key(e) for e in enrollments] if len(enrollments) <= KEEP_FOR_AT_MOST else []
+    cohorts = list({e.cohort_id: e.cohort for e in enrollments}.values())
+    keep = len(enrollments) <= KEEP_FOR_AT_MOST
     moment = time.monotonic()
-    if keys and all(keys):
-        kept = [_kept_rows.get(key) for key in keys]
-        if all(k is not None and moment - k[0] < KEEP_SECONDS for k in kept):
-            return ProgressRows.joined([rows for _at, rows in kept])
-    rows = ProgressRows(
-        releases=release_overrides({e.cohort_id for e in enrollments}),
-        read=lessons_read(enrollments),
-        book=deadline_book(enrollments),
-        submissions=submissions_by_work(enrollments),
+    cohort_keys = [_cohort_key(c) for c in cohorts] if keep else []
+    learner_keys = [_learner_key(e) for e in enrollments] if keep else []
+
+    cohort_parts = _kept(_kept_cohorts, cohort_keys, moment) if keep else None
+    if cohort_parts is None:
+        releases = release_overrides([c.pk for c in cohorts])
+        deadlines = deadline_overrides([c.pk for c in cohorts])
+        for cohort, key in zip(cohorts, cohort_keys, strict=False):
+            _keep(
+                _kept_cohorts,
+                key,
+                moment,
+                CohortRows(
+                    releases={k: v for k, v in releases.items() if k[0] == cohort.pk},
+                    deadlines={k: v for k, v in deadlines.items() if k[0] == cohort.pk},
+                ),
+            )
+    else:
+        releases = {k: v for part in cohort_parts for k, v in part.releases.items()}
+        deadlines = {k: v for part in cohort_parts for k, v in part.deadlines.items()}
+
+    learner_parts = _kept(_kept_rows, learner_keys, moment) if keep else None
+    if learner_parts is None:
+        read = lessons_read(enrollments)
+        extensions = deadline_extensions(enrollments)
+        submissions = submissions_by_work(enrollments)
+        for enrollment, key in zip(enrollments, learner_keys, strict=False):
+            pk = enrollment.pk
+            _keep(
+                _kept_rows,
+                key,
+                moment,
+                LearnerRows(
+                    read={k for k in read if k[0] == pk},
+                    extensions={k: v for k, v in extensions.items() if k[0] == pk},
+                    submissions={k: v for k, v in submissions.items() if k[0] == pk},
+                ),
+            )
+    else:
+        read = {k for part in learner_parts for k in part.read}
+        extensions = {k: v for part in learner_parts for k, v in part.extensions.items()}
+        submissions = {k: v for part in learner_parts for k, v in part.submissions.items()}
+
+    return ProgressRows(
+        releases=releases,
+        read=read,
+        book=DeadlineBook(overrides=deadlines, extensions=extensions),
+        submissions=submissions,
     )
-    if keys:
-        if len(_kept_rows) >= KEEP_LIMIT:
-            _kept_rows.clear()
-        for enrollment, key in zip(enrollments, keys, strict=True):
-            if key is not None:
-                _kept_rows[key] = (moment, rows.of(enrollment))
-    return rows
 
 
 def course_states(enrollments, *, now: datetime.datetime) -> list[CourseState]:

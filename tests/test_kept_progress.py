@@ -70,10 +70,11 @@ def _next_page(world, now=None) -> tuple:
     """Progress as the next page shows it, checked against a read from scratch."""
     now = now or timezone.now()
     kept = _facts(course_state(_enrollment(world), now=now))
-    saved = dict(progress._kept_rows)
+    saved = dict(progress._kept_rows), dict(progress._kept_cohorts)
     forget_kept_progress()
     fresh = _facts(course_state(_enrollment(world), now=now))
-    progress._kept_rows.update(saved)
+    progress._kept_rows.update(saved[0])
+    progress._kept_cohorts.update(saved[1])
     assert kept == fresh
     return kept
 
@@ -88,6 +89,19 @@ def test_a_learners_next_page_reads_no_progress_rows(world):
         course_state(_enrollment(world), now=timezone.now())
     assert _progress_reads(queries.captured_queries) == []
     assert len(queries) == 1  # the enrolment itself
+
+
+def test_a_learners_own_change_reads_their_rows_again_and_keeps_the_cohorts(world):
+    course_state(_enrollment(world), now=timezone.now())
+    lesson_mark_read(
+        enrollment=_enrollment(world),
+        lesson=world.course.lessons.filter(archived=False).first(),
+        now=timezone.now(),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        course_state(_enrollment(world), now=timezone.now())
+    tables = {t for t in PROGRESS_TABLES for q in queries if f'"{t}"' in q["sql"]}
+    assert tables == {"courses_lessonprogress", "assignments_submission", "assignments_extension"}
 
 
 def test_the_learner_pages_keep_working_from_kept_rows(client, world):
@@ -237,3 +251,4 @@ def test_many_enrolments_at_once_are_read_not_kept(world, count):
     assert len(enrollments) == count
     course_states(enrollments, now=timezone.now())
     assert progress._kept_rows == {}
+    assert progress._kept_cohorts == {}
