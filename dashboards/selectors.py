@@ -210,10 +210,49 @@ class LearnerRow:
         return reasons
 
 
+# (cohort id, the minute, its learners' ids, versions and statuses with the cohort's
+# version) -> rows.
+_kept_rows: dict[tuple, list["LearnerRow"]] = {}
+KEPT_COHORTS = 200
+
+
+def forget_kept_rows() -> None:
+    _kept_rows.clear()
+
+
+def _roster_stamp(cohort: Cohort, now: datetime.datetime) -> tuple:
+    """What a cohort's rows depend on, read in one light query: each learner's id,
+    progress version and status with the cohort's version, and the minute (overdue and
+    inactive follow the clock)."""
+    roster = tuple(
+        Enrollment.objects.filter(cohort=cohort, status__in=_SHOWN)
+        .order_by("pk")
+        .values_list("pk", "progress_version", "status", "cohort__progress_version")
+    )
+    return (cohort.pk, int(now.timestamp() // 60), hash(roster), len(roster))
+
+
 def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     """A row per learner the trainer follows, in name order, from the stored summaries
     (one query for the learners, one more for summaries not in this process's memory;
-    see ``dashboards.summaries``)."""
+    see ``dashboards.summaries``).
+
+    Each process keeps a cohort's rows for the minute while no learner's progress or
+    status and not the cohort's changed (one light query tells); names and addresses
+    edited meanwhile show from the next minute.
+    """
+    stamp = _roster_stamp(cohort, now)
+    kept = _kept_rows.get(stamp)
+    if kept is not None:
+        return kept
+    rows = _cohort_rows(cohort, now=now)
+    if len(_kept_rows) >= KEPT_COHORTS:
+        _kept_rows.clear()
+    _kept_rows[stamp] = rows
+    return rows
+
+
+def _cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     enrollments = cohort_learners(cohort)
     summaries = learner_summaries(cohort, enrollments, now=now)
     today = cohort.local_today(now)
@@ -230,10 +269,6 @@ class Person:
     pk: int
     display_name: str
     email: str
-    password: str
-
-    def has_usable_password(self) -> bool:
-        return is_password_usable(self.password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,14 +307,13 @@ def cohort_learners(cohort: Cohort) -> list[Learner]:
             "user_id",
             "user__display_name",
             "user__email",
-            "user__password",
         )
     )
     return [
         Learner(
             pk=pk,
             cohort=cohort,
-            user=Person(user_id, name, email, password),
+            user=Person(user_id, name, email),
             status=status,
             starts_on=starts_on,
             created_at=created_at,
@@ -296,7 +330,6 @@ def cohort_learners(cohort: Cohort) -> list[Learner]:
             user_id,
             name,
             email,
-            password,
         ) in rows
     ]
 
@@ -715,12 +748,12 @@ class ReportRow:
 
 
 def report_status(row: LearnerRow, *, invited: bool) -> str:
-    """Completed by the one completion rule; invited while an invitation is unused and
-    the person has no password yet; not started while nothing is done; behind by the
-    trainer overview's at-risk rule; otherwise on track."""
+    """Completed by the one completion rule; ``invited`` while an invitation is unused
+    and the person has no password yet (``waiting_invitations``); not started while
+    nothing is done; behind by the trainer overview's at-risk rule; otherwise on track."""
     if row.is_complete:
         return "completed"
-    if invited and not row.enrollment.user.has_usable_password():
+    if invited:
         return "invited"
     if row.last_activity is None:
         return "not_started"
@@ -764,6 +797,18 @@ def _report_sorted(rows: list[ReportRow], sort: str) -> list[ReportRow]:
     return sorted(by_name, key=keys[sort]) if sort in keys else by_name
 
 
+def waiting_invitations(cohort: Cohort) -> set[int]:
+    """The enrolments whose invitation is unused while the person has no password yet
+    (one query; read fresh, as the kept rows may be a minute old)."""
+    return {
+        enrollment_id
+        for enrollment_id, password in Invitation.objects.filter(enrollment__cohort=cohort)
+        .exclude(status=Invitation.Status.USED)
+        .values_list("enrollment_id", "enrollment__user__password")
+        if not is_password_usable(password)
+    }
+
+
 def cohort_report(
     cohort: Cohort,
     *,
@@ -777,11 +822,7 @@ def cohort_report(
     sort = sort if sort in REPORT_SORTS else DEFAULT_SORT
     status = status if status in REPORT_STATUSES else ""
     learner_rows_ = cohort_rows(cohort, now=now)
-    invited = set(
-        Invitation.objects.filter(enrollment__cohort=cohort)
-        .exclude(status=Invitation.Status.USED)
-        .values_list("enrollment_id", flat=True)
-    )
+    invited = waiting_invitations(cohort)
     departments = dict(
         Membership.objects.filter(
             organisation_id=cohort.organisation_id, user__enrollments__cohort=cohort

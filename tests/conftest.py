@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from courses.services import course_import, course_read
+from dashboards.selectors import forget_kept_rows
 from dashboards.summaries import forget_all
 from learning.progress import forget_kept_progress
 from tests.course_files import SHIPPED
@@ -27,10 +28,12 @@ def _clear_cache():
     cache.clear()
     forget_all()
     forget_kept_progress()
+    forget_kept_rows()
     yield
     cache.clear()
     forget_all()
     forget_kept_progress()
+    forget_kept_rows()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -11,10 +13,11 @@ from django.utils.formats import date_format
 from accounts.models import User
 from assignments.models import Assignment, Submission
 from assignments.services import quiz_submit, reflection_draft, reflection_submit, scan_submit
-from cohorts.models import Enrollment
+from cohorts.models import Cohort, Enrollment
+from cohorts.services import enrollment_withdraw
 from courses.models import LessonProgress
 from courses.services import lesson_mark_read
-from dashboards.selectors import cohort_overview
+from dashboards.selectors import cohort_overview, cohort_rows
 from tests.assignment_helpers import (
     POST,
     PRE,
@@ -220,6 +223,46 @@ def test_each_row_links_the_learner_and_says_risk_progress_and_last_activity(cli
     assert f'<a href="{busy_url}">&lt;b&gt;Bo' in bo
     with translation.override("nl"):
         assert f"<td>{date_format(timezone.localdate())}</td>" in bo
+
+
+# --- Rows kept for the minute -----------------------------------------------------
+
+
+def _rows_at(world, now):
+    cohort = Cohort.objects.select_related("course").get(pk=world.cohort.pk)
+    return {row.enrollment.user_id: row for row in cohort_rows(cohort, now=now)}
+
+
+def test_rows_are_kept_while_nothing_changed_and_read_again_on_a_change(world):
+    now = timezone.now().replace(second=0, microsecond=0)
+    _rows_at(world, now)
+    with CaptureQueriesContext(connection) as queries:
+        rows = _rows_at(world, now + datetime.timedelta(seconds=30))
+    assert len(queries) == 2  # the cohort; the light stamp of its learners
+    assert rows[world.learner.pk].percent == 0
+    lesson_mark_read(
+        enrollment=_enrollment(world.learner),
+        lesson=assignment(SCAN).module.lessons.first(),
+        now=now,
+    )
+    assert _rows_at(world, now + datetime.timedelta(seconds=40))[world.learner.pk].percent > 0
+
+
+def test_a_withdrawn_learner_leaves_the_rows_at_once(world):
+    now = timezone.now().replace(second=0, microsecond=0)
+    bram = make_learner(world.cohort, display_name="Bram")
+    assert bram.pk in _rows_at(world, now)
+    enrollment_withdraw(enrollment=_enrollment(bram), by=world.trainer, now=now)
+    assert bram.pk not in _rows_at(world, now + datetime.timedelta(seconds=10))
+
+
+def test_a_new_name_shows_from_the_next_minute(world):
+    now = timezone.now().replace(second=0, microsecond=0)
+    _rows_at(world, now)
+    User.objects.filter(pk=world.learner.pk).update(display_name="Alice Nieuw")
+    assert _rows_at(world, now + datetime.timedelta(seconds=50))[world.learner.pk].name == "Alice"
+    later = now + datetime.timedelta(seconds=61)
+    assert _rows_at(world, later)[world.learner.pk].name == "Alice Nieuw"
 
 
 # --- Sorting, at risk, paging -------------------------------------------------------
