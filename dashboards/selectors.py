@@ -210,9 +210,15 @@ class LearnerRow:
         return reasons
 
 
-# (cohort id, the minute, its learners' ids, versions and statuses with the cohort's
-# version) -> rows.
-_kept_rows: dict[tuple, list["LearnerRow"]] = {}
+@dataclass
+class _KeptCohort:
+    minute: int
+    roster: dict[int, tuple]  # enrolment id -> (its version, status, the cohort's version)
+    rows: list["LearnerRow"]
+
+
+# cohort id -> its rows as last built in this process.
+_kept_rows: dict[int, _KeptCohort] = {}
 KEPT_COHORTS = 200
 
 
@@ -220,16 +226,15 @@ def forget_kept_rows() -> None:
     _kept_rows.clear()
 
 
-def _roster_stamp(cohort: Cohort, now: datetime.datetime) -> tuple:
-    """What a cohort's rows depend on, read in one light query: each learner's id,
-    progress version and status with the cohort's version, and the minute (overdue and
-    inactive follow the clock)."""
-    roster = tuple(
-        Enrollment.objects.filter(cohort=cohort, status__in=_SHOWN)
-        .order_by("pk")
-        .values_list("pk", "progress_version", "status", "cohort__progress_version")
-    )
-    return (cohort.pk, int(now.timestamp() // 60), hash(roster), len(roster))
+def _roster(cohort: Cohort) -> dict[int, tuple]:
+    """What a cohort's rows depend on, read in one light query: each learner's progress
+    version and status, with the cohort's version."""
+    return {
+        pk: rest
+        for pk, *rest in Enrollment.objects.filter(cohort=cohort, status__in=_SHOWN).values_list(
+            "pk", "progress_version", "status", "cohort__progress_version"
+        )
+    }
 
 
 def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
@@ -237,23 +242,34 @@ def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     (one query for the learners, one more for summaries not in this process's memory;
     see ``dashboards.summaries``).
 
-    Each process keeps a cohort's rows for the minute while no learner's progress or
-    status and not the cohort's changed (one light query tells); names and addresses
-    edited meanwhile show from the next minute.
+    Each process keeps a cohort's rows for the minute (overdue and inactive follow the
+    clock), checked against a light read of the learners' versions and statuses on each
+    request: while nothing changed they are used as they are; when a few learners' work
+    changed only their rows are built again. Names and addresses edited meanwhile show
+    from the next minute.
     """
-    stamp = _roster_stamp(cohort, now)
-    kept = _kept_rows.get(stamp)
-    if kept is not None:
-        return kept
+    roster = _roster(cohort)
+    minute = int(now.timestamp() // 60)
+    kept = _kept_rows.get(cohort.pk)
+    if kept is not None and kept.minute == minute and kept.roster.keys() == roster.keys():
+        changed = [pk for pk, stamp in roster.items() if kept.roster[pk] != stamp]
+        if not changed:
+            return kept.rows
+        if len(changed) <= max(10, len(roster) // 20):
+            fresh = {row.enrollment.pk: row for row in _cohort_rows(cohort, now=now, only=changed)}
+            rows = [fresh.get(row.enrollment.pk, row) for row in kept.rows]
+            if len(fresh) == len(changed):
+                _kept_rows[cohort.pk] = _KeptCohort(minute, roster, rows)
+                return rows
     rows = _cohort_rows(cohort, now=now)
     if len(_kept_rows) >= KEPT_COHORTS:
         _kept_rows.clear()
-    _kept_rows[stamp] = rows
+    _kept_rows[cohort.pk] = _KeptCohort(minute, roster, rows)
     return rows
 
 
-def _cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
-    enrollments = cohort_learners(cohort)
+def _cohort_rows(cohort: Cohort, *, now: datetime.datetime, only=None) -> list[LearnerRow]:
+    enrollments = cohort_learners(cohort, only=only)
     summaries = learner_summaries(cohort, enrollments, now=now)
     today = cohort.local_today(now)
     running = cohort.is_running(now)
@@ -291,11 +307,15 @@ class Learner:
         return self.user.pk
 
 
-def cohort_learners(cohort: Cohort) -> list[Learner]:
-    """The learners the trainer follows: everyone not withdrawn, in name order (one
-    query). Each shares ``cohort`` (and the course it carries)."""
+def cohort_learners(cohort: Cohort, *, only=None) -> list[Learner]:
+    """The learners the trainer follows: everyone not withdrawn (or ``only`` these
+    enrolment ids), in name order (one query). Each shares ``cohort`` (and the course it
+    carries)."""
+    enrollments = cohort.enrollments.filter(status__in=_SHOWN)
+    if only is not None:
+        enrollments = enrollments.filter(pk__in=only)
     rows = (
-        with_versions(cohort.enrollments.filter(status__in=_SHOWN))
+        with_versions(enrollments)
         .order_by("user__display_name", "user__email")
         .values_list(
             "id",

@@ -248,6 +248,25 @@ def test_rows_are_kept_while_nothing_changed_and_read_again_on_a_change(world):
     assert _rows_at(world, now + datetime.timedelta(seconds=40))[world.learner.pk].percent > 0
 
 
+def test_one_learners_change_builds_only_their_row_again(world):
+    now = timezone.now().replace(second=0, microsecond=0)
+    others = [make_learner(world.cohort, display_name=f"Ander {i}") for i in range(3)]
+    before = _rows_at(world, now)
+    lesson_mark_read(
+        enrollment=_enrollment(world.learner),
+        lesson=assignment(SCAN).module.lessons.first(),
+        now=now,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        after = _rows_at(world, now + datetime.timedelta(seconds=20))
+    assert after[world.learner.pk].percent > before[world.learner.pk].percent
+    for other in others:
+        assert after[other.pk] is before[other.pk], "not built again"
+    learners = [q["sql"] for q in queries if 'FROM "cohorts_enrollment"' in q["sql"]]
+    assert any('"cohorts_enrollment"."id" IN' in sql for sql in learners), learners
+    assert list(after) == list(before), "still in name order"
+
+
 def test_a_withdrawn_learner_leaves_the_rows_at_once(world):
     now = timezone.now().replace(second=0, microsecond=0)
     bram = make_learner(world.cohort, display_name="Bram")
