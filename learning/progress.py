@@ -252,8 +252,11 @@ def is_inactive(
     return now - inactive_since(enrollment, last) >= after
 
 
-def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
-    """The latest moment each learner did something (two aggregate queries).
+def last_activity_by_enrollment(
+    enrollments, *, lessons_read_at: dict[int, list] | None = None
+) -> dict[int, datetime.datetime]:
+    """The latest moment each learner did something (two aggregate queries; one when the
+    caller has read every (lesson id, read at) per enrolment, ``lessons_read_at``).
 
     Activity is reading a lesson, starting or handing in work, and editing a draft.
     ``updated_at`` counts only for drafts: grading a reflection also moves it, and a
@@ -268,14 +271,18 @@ def last_activity_by_enrollment(enrollments) -> dict[int, datetime.datetime]:
             ):
                 latest[enrollment_id] = moment
 
-    lessons = (
-        LessonProgress.objects.filter(enrollment__in=enrollments)
-        .values("enrollment_id")
-        .annotate(last=Max("read_at"))
-        .values_list("enrollment_id", "last")
-    )
-    for enrollment_id, moment in lessons:
-        keep(enrollment_id, moment)
+    if lessons_read_at is not None:
+        for enrollment_id, reads in lessons_read_at.items():
+            keep(enrollment_id, *(read_at for _lesson_id, read_at in reads))
+    else:
+        lessons = (
+            LessonProgress.objects.filter(enrollment__in=enrollments)
+            .values("enrollment_id")
+            .annotate(last=Max("read_at"))
+            .values_list("enrollment_id", "last")
+        )
+        for enrollment_id, moment in lessons:
+            keep(enrollment_id, moment)
     work = (
         Submission.objects.filter(enrollment__in=enrollments)
         .values("enrollment_id")

@@ -24,9 +24,9 @@ from tests.factories import CohortFactory, make_learner, make_org_admin, make_tr
 
 # Building the summaries of learners whose work changed (dashboards.summaries): the
 # stored rows, the enrolments, their course states (five, and the course's outline
-# (three) when it is read anew), last activity (two),
-# lessons read, scan results and the insert (one per batch).
-SUMMARY_BUILD_QUERIES = 15
+# (three) when it is read anew), lessons read (with when), last work activity, scan
+# results and the insert (one per batch).
+SUMMARY_BUILD_QUERIES = 14
 
 # url name, role in the world fixture, kwargs kind, pinned query count (session,
 # user, roles, then the page's own reads)
