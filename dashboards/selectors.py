@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import is_password_usable
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from assignments.models import Assignment, Extension, Submission
 from assignments.scoring import scoring_version
@@ -215,6 +215,8 @@ class _KeptCohort:
     minute: int
     roster: dict[int, tuple]  # enrolment id -> (its version, status, the cohort's version)
     rows: list["LearnerRow"]
+    # The trainer's charts of these rows, per (language, the course's stamp).
+    charts: dict[tuple, dict] = field(default_factory=dict)
 
 
 # cohort id -> its rows as last built in this process.
@@ -419,7 +421,23 @@ def _assignments(rows: list[LearnerRow]) -> list[Assignment]:
 
 
 def cohort_charts(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict:
-    """The fasescan before and after, the kwadrant-scan, and completion per week."""
+    """The fasescan before and after, the kwadrant-scan, and completion per week.
+
+    Kept with the cohort's rows (``cohort_rows``) while they are the same rows, in the
+    same language and of the same course content."""
+    kept = _kept_rows.get(cohort.pk)
+    key = None
+    if kept is not None and kept.rows is rows and Cohort.course.is_cached(cohort):
+        key = (get_language(), cohort.course.updated_at if cohort.course else None)
+        if key in kept.charts:
+            return kept.charts[key]
+    charts = _cohort_charts(cohort, rows, now=now)
+    if key is not None:
+        kept.charts[key] = charts
+    return charts
+
+
+def _cohort_charts(cohort: Cohort, rows: list[LearnerRow], *, now) -> dict:
     scans = list(
         Assignment.objects.filter(
             course_id=cohort.course_id,

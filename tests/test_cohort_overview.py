@@ -267,6 +267,26 @@ def test_one_learners_change_builds_only_their_row_again(world):
     assert list(after) == list(before), "still in name order"
 
 
+def test_charts_are_kept_with_the_rows_per_language(world):
+    now = timezone.now().replace(second=0, microsecond=0)
+    cohort = Cohort.objects.select_related("course").get(pk=world.cohort.pk)
+    with translation.override("nl"):
+        first = cohort_overview(cohort, now=now, with_charts=True).charts
+        again = cohort_overview(cohort, now=now, with_charts=True).charts
+    with translation.override("en"):
+        english = cohort_overview(cohort, now=now, with_charts=True).charts
+    assert again is first
+    assert english is not first
+    lesson_mark_read(
+        enrollment=_enrollment(world.learner),
+        lesson=assignment(SCAN).module.lessons.first(),
+        now=now,
+    )
+    with translation.override("nl"):
+        changed = cohort_overview(cohort, now=now, with_charts=True).charts
+    assert changed is not first, "new rows, new charts"
+
+
 def test_a_withdrawn_learner_leaves_the_rows_at_once(world):
     now = timezone.now().replace(second=0, microsecond=0)
     bram = make_learner(world.cohort, display_name="Bram")
