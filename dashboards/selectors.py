@@ -259,15 +259,26 @@ def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
             return kept.rows
         if len(changed) <= max(10, len(roster) // 20):
             fresh = {row.enrollment.pk: row for row in _cohort_rows(cohort, now=now, only=changed)}
-            rows = [fresh.get(row.enrollment.pk, row) for row in kept.rows]
             if len(fresh) == len(changed):
-                _kept_rows[cohort.pk] = _KeptCohort(minute, roster, rows)
+                old = {row.enrollment.pk: row for row in kept.rows if row.enrollment.pk in fresh}
+                rows = [fresh.get(row.enrollment.pk, row) for row in kept.rows]
+                # The charts count items done and scan results: work saved or a quiz
+                # retried leaves them as they were.
+                same_charts = all(_charted(old[pk]) == _charted(row) for pk, row in fresh.items())
+                _kept_rows[cohort.pk] = _KeptCohort(
+                    minute, roster, rows, charts=kept.charts if same_charts else {}
+                )
                 return rows
     rows = _cohort_rows(cohort, now=now)
     if len(_kept_rows) >= KEPT_COHORTS:
         _kept_rows.clear()
     _kept_rows[cohort.pk] = _KeptCohort(minute, roster, rows)
     return rows
+
+
+def _charted(row: "LearnerRow") -> tuple:
+    """What the cohort charts read of a row."""
+    return (row.item_count, row.done_moments, row._scans)
 
 
 def _cohort_rows(cohort: Cohort, *, now: datetime.datetime, only=None) -> list[LearnerRow]:

@@ -271,12 +271,19 @@ def test_charts_are_kept_with_the_rows_per_language(world):
     now = timezone.now().replace(second=0, microsecond=0)
     cohort = Cohort.objects.select_related("course").get(pk=world.cohort.pk)
     with translation.override("nl"):
-        first = cohort_overview(cohort, now=now, with_charts=True).charts
+        overview = cohort_overview(cohort, now=now, with_charts=True)
         again = cohort_overview(cohort, now=now, with_charts=True).charts
+    first, cells_before = overview.charts, _row(overview, world.learner).cell_keys
     with translation.override("en"):
         english = cohort_overview(cohort, now=now, with_charts=True).charts
     assert again is first
     assert english is not first
+    # A draft started changes the learner's row, not what the charts count.
+    reflection_draft(enrollment=_enrollment(world.learner), assignment=assignment(REFLECTION))
+    with translation.override("nl"):
+        overview = cohort_overview(cohort, now=now, with_charts=True)
+    assert _row(overview, world.learner).cell_keys != cells_before
+    assert overview.charts is first
     lesson_mark_read(
         enrollment=_enrollment(world.learner),
         lesson=assignment(SCAN).module.lessons.first(),
