@@ -225,6 +225,8 @@ def test_the_grading_page_shows_anchor_examples_and_marks_the_pass_level(client,
         for *_rest, example in LEVELS:
             assert example in details
         assert details.count(_("pass level")) == 1
+        assert f"<dt>Voldoende (2) — {_('pass level')}</dt>" in details
+        assert "<dt>Sterk (3)</dt><dd>Hij wilde zeker weten dat hij</dd>" in details
     label = re.search(r'<label for="rubric-situatie-2">(.*?)</label>', body, re.S).group(1)
     assert _("pass level") in label
     assert label.startswith('<span class="rubric-level-title">Voldoende</span> ')

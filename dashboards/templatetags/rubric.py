@@ -1,4 +1,4 @@
-"""The grading form's rubric levels, rendered in one go.
+"""The grading form's rubric levels and their anchor examples, rendered in one go.
 
 Each level is a radio button with its title, its points in words (a plural), whether
 it is the pass level and its description; through the template engine the dozen levels
@@ -45,5 +45,21 @@ def rubric_options(criterion) -> str:
                 level.description,
             )
             for level in criterion.levels
+        ),
+    )
+
+
+@register.simple_tag
+def rubric_examples(criterion) -> str:
+    """{% rubric_examples criterion %}: a ``<dt>``/``<dd>`` pair per level with an anchor
+    example: the level, its points and whether it is the pass level, then the example."""
+    pass_level = format_html(" — {}", gettext("pass level"))
+    return format_html_join(
+        "",
+        "<dt>{} ({}){}</dt><dd>{}</dd>",
+        (
+            (level.title, level.points, pass_level if level.is_pass_level else "", level.example)
+            for level in criterion.levels
+            if level.example
         ),
     )
