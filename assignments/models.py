@@ -104,9 +104,10 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["assignment", "status"]),
             # The grading queue and its badge: a trainer's learners' work by status, with
-            # what the queue filters and sorts on, read from the index alone.
+            # what the queue filters and sorts on and the id it lists, read from the index
+            # alone (PostgreSQL needs the id in the index for that).
             models.Index(
-                fields=["enrollment", "status", "assignment", "submitted_at"],
+                fields=["enrollment", "status", "assignment", "submitted_at", "id"],
                 name="submission_waiting_idx",
             ),
         ]

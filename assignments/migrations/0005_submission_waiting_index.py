@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='submission',
-            index=models.Index(fields=['enrollment', 'status', 'assignment', 'submitted_at'], name='submission_waiting_idx'),
+            index=models.Index(fields=['enrollment', 'status', 'assignment', 'submitted_at', 'id'], name='submission_waiting_idx'),
         ),
     ]
