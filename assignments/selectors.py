@@ -11,15 +11,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from assignments.charts import phase_steps, quadrant_chart
-from assignments.deadlines import DeadlineBook, deadline_book, due_at
+from assignments.deadlines import DeadlineBook, deadline_book, due_at, due_on
 from assignments.diff import DiffPart, has_changes, word_diff
-from assignments.models import Assignment, CommentSnippet, Extension, Grade, Submission
+from assignments.models import (
+    Assignment,
+    AssignmentDeadline,
+    CommentSnippet,
+    Extension,
+    Grade,
+    Submission,
+)
 from assignments.scoring import quiz_draw, quiz_grade, quiz_needed, scoring_version
 from cohorts.models import Cohort, Enrollment
 from courses.selectors import one_module_opens_on
@@ -648,20 +655,34 @@ class QueuePage:
 
 
 def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePage:
-    """One page of the queue with each row's deadline (four queries, whatever the size):
-    the ids of all the waiting work in order (their number is the total), the page's
-    rows as plain values, then overrides and extensions for the rows' deadlines."""
+    """One page of the queue with each row's deadline (two queries, whatever the size):
+    the ids of all the waiting work in order (their number is the total), then the
+    page's rows as plain values with the learner's extension and the cohort's deadline
+    for the work, so ``due_on`` can apply the one deadline rule."""
     ids = list(_waiting_for(trainer, filters).values_list("pk", flat=True))
     page = Paginator(ids, QUEUE_PAGE_SIZE).get_page(page_number)
-    values = list(
+    values = (
         _waiting_for(trainer, filters)
         .filter(pk__in=page.object_list)
+        .annotate(
+            extension=Subquery(
+                Extension.objects.filter(
+                    enrollment_id=OuterRef("enrollment_id"), assignment_id=OuterRef("assignment_id")
+                ).values("due_on")[:1]
+            ),
+            override=Subquery(
+                AssignmentDeadline.objects.filter(
+                    cohort_id=OuterRef("enrollment__cohort_id"),
+                    assignment_id=OuterRef("assignment_id"),
+                ).values("due_on")[:1]
+            ),
+        )
         .values(
             "pk",
             "submitted_at",
             "revision",
-            "enrollment_id",
-            "assignment_id",
+            "extension",
+            "override",
             personal_start=F("enrollment__starts_on"),
             display_name=F("enrollment__user__display_name"),
             email=F("enrollment__user__email"),
@@ -673,44 +694,42 @@ def grading_queue_page(trainer, filters: GradingFilters, page_number) -> QueuePa
             offset=F("assignment__due_offset_days"),
         )
     )
-    # The deadline rule reads a cohort, an assignment and an enrolment: one unsaved
-    # instance each, holding only what the rule needs.
-    cohorts, assignments, enrollments = {}, {}, {}
+    # The deadline rule reads a cohort and an assignment: one unsaved instance each,
+    # holding only what the rule needs.
+    cohorts, assignments = {}, {}
+    rows = []
     for row in values:
         cohort = cohorts.get(row["cohort_id"])
         if cohort is None:
             cohort = cohorts[row["cohort_id"]] = Cohort(
                 pk=row["cohort_id"], starts_on=row["cohort_start"], time_zone=row["time_zone"]
             )
-        if row["assignment_id"] not in assignments:
-            assignments[row["assignment_id"]] = Assignment(
-                pk=row["assignment_id"], due_offset_days=row["offset"]
-            )
-        if row["enrollment_id"] not in enrollments:
-            enrollments[row["enrollment_id"]] = Enrollment(
-                pk=row["enrollment_id"], cohort=cohort, starts_on=row["personal_start"]
-            )
-    book = deadline_book(list(enrollments.values()))
-    rows = [
-        QueueRow(
-            submission_id=row["pk"],
-            submitted_at=row["submitted_at"],
-            submitted_datetime=(
-                localtime(row["submitted_at"]).strftime("%Y-%m-%dT%H:%M:%S%z")
-                if row["submitted_at"] is not None
-                else ""
-            ),
-            revision=row["revision"],
-            learner=row["display_name"] or row["email"],  # as User.__str__
-            cohort_name=row["cohort_name"],
-            assignment_title=row["title"],
-            due_at=due_at(
-                book.due_on(assignments[row["assignment_id"]], enrollments[row["enrollment_id"]]),
-                cohorts[row["cohort_id"]].tz,
-            ),
+        assignment = assignments.get(row["offset"])
+        if assignment is None:
+            assignment = assignments[row["offset"]] = Assignment(due_offset_days=row["offset"])
+        day = due_on(
+            assignment=assignment,
+            cohort=cohort,
+            personal_start=row["personal_start"],
+            cohort_override=row["override"],
+            extension=row["extension"],
         )
-        for row in values
-    ]
+        rows.append(
+            QueueRow(
+                submission_id=row["pk"],
+                submitted_at=row["submitted_at"],
+                submitted_datetime=(
+                    localtime(row["submitted_at"]).strftime("%Y-%m-%dT%H:%M:%S%z")
+                    if row["submitted_at"] is not None
+                    else ""
+                ),
+                revision=row["revision"],
+                learner=row["display_name"] or row["email"],  # as User.__str__
+                cohort_name=row["cohort_name"],
+                assignment_title=row["title"],
+                due_at=due_at(day, cohort.tz),
+            )
+        )
     return QueuePage(page=page, rows=rows, all_waiting=None if filters.is_active else len(ids))
 
 

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assignments.deadlines import extension_grant
+from assignments.deadlines import assignment_deadline_set, extension_grant
 from assignments.models import CommentSnippet, Grade, Submission
 from assignments.services import reflection_draft, reflection_submit, submission_grade
 from tests.assignment_helpers import LOCKED, REFLECTION, assignment, words
-from tests.factories import make_learner, make_trainer
+from tests.factories import CohortFactory, make_learner, make_trainer
 
 
 def _submit(user, text=None, *, slug=REFLECTION, now=None):
@@ -88,6 +88,23 @@ def test_queue_marks_work_that_came_in_after_the_deadline(trainer, world):
     rows = dict(re.findall(r'<tr data-submission="(\d+)">(.*?)</tr>', body, re.S))
     assert "badge-late" in rows[str(late.pk)]
     assert "badge-late" not in rows[str(on_time.pk)], "the extension moves the deadline"
+
+
+def test_queue_follows_the_cohorts_own_deadline_for_the_work(trainer, world):
+    other_cohort = CohortFactory(organisation=world.acme, course=world.course, name="Later")
+    world.trainer.trained_cohorts.add(other_cohort)
+    moved = make_learner(other_cohort, display_name="Verschoven")
+    assignment_deadline_set(
+        cohort=other_cohort,
+        assignment=assignment(REFLECTION),
+        due_on=timezone.localdate() + datetime.timedelta(days=40),
+    )
+    late = _submit(world.learner, now=timezone.now() + datetime.timedelta(days=30))
+    in_time = _submit(moved, now=timezone.now() + datetime.timedelta(days=30))
+    body = trainer.get(reverse("trainer:home")).content.decode()
+    rows = dict(re.findall(r'<tr data-submission="(\d+)">(.*?)</tr>', body, re.S))
+    assert "badge-late" in rows[str(late.pk)]
+    assert "badge-late" not in rows[str(in_time.pk)], "the cohort's deadline moved"
 
 
 def test_queue_shows_the_revision_number(trainer, world):

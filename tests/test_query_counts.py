@@ -370,8 +370,8 @@ def test_the_people_of_an_organisation_do_not_grow_the_queries(client, world, ro
 
 # session, user, roles; the filter's cohorts and reflections; the ids of all waiting
 # work (the page count, and the navigation's count when no filter applies); the page's
-# rows; overrides and extensions for the rows' deadlines.
-GRADING_QUEUE_QUERIES = 9
+# rows with each one's extension and cohort deadline.
+GRADING_QUEUE_QUERIES = 7
 # session, user, roles; the submission; its revisions with grades; the learner's
 # versions (their progress summary is current); the comment bank; the navigation's count.
 GRADING_PAGE_QUERIES = 9
