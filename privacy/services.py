@@ -31,6 +31,7 @@ from assignments.models import (
     SubmissionMessage,
 )
 from cohorts.models import Enrollment, Invitation
+from cohorts.services import progress_changed
 from notifications.models import MailOptOut, Message
 from organisations.models import Membership
 from privacy.selectors import retention_due
@@ -103,6 +104,9 @@ def _scrub(user: User, now: datetime.datetime) -> User:
     Submission.objects.filter(
         enrollment_id__in=enrollment_ids, assignment__kind=Assignment.Kind.REFLECTION
     ).update(answers={})
+    # The cohort pages keep rows with the person's name: raising their versions makes
+    # every process read them again, without the name, on the next view.
+    progress_changed(enrollments=enrollment_ids)
     # The thread about their work quotes and names them, whoever wrote in it; and what
     # they wrote about someone else's work is theirs.
     SubmissionMessage.objects.filter(

@@ -393,6 +393,18 @@ def test_anonymising_removes_what_identifies_the_person(client, world, work):
     assert Submission.objects.get(enrollment__user=work["carl"]).answers["verhaal"]
 
 
+def test_the_trainers_cohort_page_drops_the_name_at_once(client, world, work):
+    trainer = Client()
+    trainer.force_login(world.trainer)
+    cohort_page = reverse("trainer:cohort", args=[world.cohort.pk])
+    assert "Alice" in trainer.get(cohort_page).content.decode()  # the rows are kept now
+    client.force_login(world.staff)
+    client.post(reverse("staff:anonymise", args=[world.learner.pk]))
+    body = trainer.get(cohort_page).content.decode()
+    assert "Alice" not in body
+    assert anonymised_email(world.learner.pk) in body
+
+
 def test_an_anonymised_person_cannot_log_in(client, world):
     user_anonymise(user=world.learner, now=timezone.now())
     response = client.post(
