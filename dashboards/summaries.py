@@ -247,15 +247,32 @@ class _Versions:
 
 
 def learner_summary(enrollment: Enrollment, *, now: datetime.datetime) -> dict:
-    """One learner's summary, for a page about their work (the versions: one query;
-    the summary from memory, its stored row, or built again as above)."""
-    versions = _Versions(
-        enrollment.pk,
-        *with_versions(Enrollment.objects.filter(pk=enrollment.pk))
-        .values_list("created_at", "progress_version", "cohort_progress_version")
-        .get(),
-    )
-    return learner_summaries(enrollment.cohort, [versions], now=now)[enrollment.pk]
+    """One learner's summary, for a page about their work: under the versions the
+    enrolment and its cohort were read with in this request (or read in one query when
+    they were not, or a service changed them since); the summary from memory, its
+    stored row, or built again as above."""
+    cohort = enrollment.cohort
+    loaded, cohort_loaded = enrollment.__dict__, cohort.__dict__
+    if (
+        {"created_at", "progress_version"} <= loaded.keys()
+        and "progress_version" in cohort_loaded
+        and not getattr(enrollment, "progress_outdated", False)
+        and not getattr(cohort, "progress_outdated", False)
+    ):
+        versions = _Versions(
+            enrollment.pk,
+            loaded["created_at"],
+            loaded["progress_version"],
+            cohort_loaded["progress_version"],
+        )
+    else:
+        versions = _Versions(
+            enrollment.pk,
+            *with_versions(Enrollment.objects.filter(pk=enrollment.pk))
+            .values_list("created_at", "progress_version", "cohort_progress_version")
+            .get(),
+        )
+    return learner_summaries(cohort, [versions], now=now)[enrollment.pk]
 
 
 def due_at_in(summary: dict, assignment_id: int, tz) -> datetime.datetime | None:

@@ -6,11 +6,13 @@ import shutil
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from assignments.deadlines import assignment_deadline_set, extension_grant
 from assignments.models import CommentSnippet, Grade, Submission
 from assignments.services import reflection_draft, reflection_submit, submission_grade
+from courses.services import lesson_mark_read
 from tests.assignment_helpers import LOCKED, REFLECTION, assignment, words
 from tests.factories import CohortFactory, make_learner, make_trainer
 
@@ -223,6 +225,31 @@ def test_grading_page_shows_the_learners_context(trainer, world):
     assert world.cohort.name in body
     assert re.search(r'id="learner-progress">\d+%', body)
     assert 'id="late-marker"' in body
+
+
+def test_grading_page_shows_progress_and_deadline_changed_since_the_last_view(trainer, world):
+    submission = _submit(world.learner)
+    url = reverse("trainer:grade", args=[submission.pk])
+    before = trainer.get(url).content.decode()
+    progress = re.search(r'id="learner-progress">(\d+)%', before).group(1)
+    enrollment = world.learner.enrollments.select_related("cohort").get()
+    new_day = timezone.localdate() + datetime.timedelta(days=60)
+    extension_grant(
+        enrollment=enrollment,
+        assignment=assignment(REFLECTION),
+        due_on=new_day,
+        granted_by=world.trainer,
+        now=timezone.now(),
+    )
+    lesson_mark_read(
+        enrollment=enrollment,
+        lesson=assignment(REFLECTION).module.lessons.first(),
+        now=timezone.now(),
+    )
+    after = trainer.get(url).content.decode()
+    assert int(re.search(r'id="learner-progress">(\d+)%', after).group(1)) > int(progress)
+    with translation.override("nl"):
+        assert date_format(new_day) in after
 
 
 def test_grading_page_shows_rubric_as_radio_groups_with_the_total(trainer, world):

@@ -372,9 +372,10 @@ def test_the_people_of_an_organisation_do_not_grow_the_queries(client, world, ro
 # work (the page count, and the navigation's count when no filter applies); the page's
 # rows with each one's extension and cohort deadline.
 GRADING_QUEUE_QUERIES = 7
-# session, user, roles; the submission; its revisions with grades; the learner's
-# versions (their progress summary is current); the comment bank; the navigation's count.
-GRADING_PAGE_QUERIES = 9
+# session, user, roles; the submission (with the versions of the learner's progress
+# summary, current here); its revisions with grades; the thread; the comment bank; the
+# navigation's count.
+GRADING_PAGE_QUERIES = 8
 
 
 def _waiting_work(cohort, n):
