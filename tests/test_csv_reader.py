@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cohorts import csv_import
@@ -224,6 +224,14 @@ _person = st.builds(
 )
 
 
+def _reads_as_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.lists(_person, min_size=1, max_size=15, unique_by=lambda p: p[0]),
@@ -246,6 +254,11 @@ def test_valid_rows_written_any_way_read_back_the_same(
     writer = csv.writer(out, delimiter=delimiter, quoting=quoting, lineterminator=line_end)
     writer.writerow(header)
     writer.writerows(people)
-    rows = read_people(out.getvalue().encode(encoding))
+    data = out.getvalue().encode(encoding)
+    if encoding == "cp1252" and not data.isascii():
+        # Bytes that read as UTF-8 too ("Â¡" in cp1252 is "¡" in UTF-8) cannot tell which
+        # they were; the reader takes UTF-8, as editors do. Such names are mojibake.
+        assume(not _reads_as_utf8(data))
+    rows = read_people(data)
     assert [(r.email, r.first_name, r.last_name, r.department) for r in rows] == people
     assert all(row.problem == "" for row in rows)
