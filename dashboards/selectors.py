@@ -24,10 +24,9 @@ from courses.models import LessonProgress
 from dashboards.charts import bar_chart, cohort_quadrant_chart
 from dashboards.summaries import learner_summaries, summary_of, with_versions
 from learning.progress import (
-    INACTIVE_AFTER,
     CourseState,
     course_state,
-    inactive_since,
+    is_inactive,
     last_activity_by_enrollment,
 )
 from organisations.models import Membership, Organisation
@@ -140,11 +139,7 @@ class LearnerRow:
                 for _key, handed_in, _late, due, opens in self._facts
                 if not handed_in and now_ts > due and today_ordinal >= opens
             )
-            if running is None:
-                running = cohort.is_running(now)
-            self.is_inactive = running and (
-                now - inactive_since(enrollment, self.last_activity) >= INACTIVE_AFTER
-            )
+            self.is_inactive = is_inactive(enrollment, self.last_activity, now=now, running=running)
 
     def _is_open(self, opens: int) -> bool:
         return self._today >= opens
@@ -241,8 +236,8 @@ def _roster(cohort: Cohort) -> dict[int, tuple]:
 
 def cohort_rows(cohort: Cohort, *, now: datetime.datetime) -> list[LearnerRow]:
     """A row per learner the trainer follows, in name order, from the stored summaries
-    (one query for the learners, one more for summaries not in this process's memory;
-    see ``dashboards.summaries``).
+    (one light query; when rows are built, one more for the learners and one for
+    summaries not in this process's memory, see ``dashboards.summaries``).
 
     Each process keeps a cohort's rows for the minute (overdue and inactive follow the
     clock), checked against a light read of the learners' versions and statuses on each

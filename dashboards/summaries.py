@@ -37,7 +37,12 @@ from assignments.models import Assignment, Submission
 from cohorts.models import Enrollment
 from courses.models import LessonProgress
 from dashboards.models import LearnerSummary
-from learning.progress import CourseState, course_states, last_activity_by_enrollment
+from learning.progress import (
+    CourseState,
+    course_states,
+    last_activity_by_enrollment,
+    read_version,
+)
 
 # Raise when what ``summary_of`` stores changes shape: older rows are rebuilt.
 FORMAT = 2
@@ -252,19 +257,9 @@ def learner_summary(enrollment: Enrollment, *, now: datetime.datetime) -> dict:
     they were not, or a service changed them since); the summary from memory, its
     stored row, or built again as above."""
     cohort = enrollment.cohort
-    loaded, cohort_loaded = enrollment.__dict__, cohort.__dict__
-    if (
-        {"created_at", "progress_version"} <= loaded.keys()
-        and "progress_version" in cohort_loaded
-        and not getattr(enrollment, "progress_outdated", False)
-        and not getattr(cohort, "progress_outdated", False)
-    ):
-        versions = _Versions(
-            enrollment.pk,
-            loaded["created_at"],
-            loaded["progress_version"],
-            cohort_loaded["progress_version"],
-        )
+    version, cohort_version = read_version(enrollment), read_version(cohort)
+    if "created_at" in enrollment.__dict__ and None not in (version, cohort_version):
+        versions = _Versions(enrollment.pk, enrollment.created_at, version, cohort_version)
     else:
         versions = _Versions(
             enrollment.pk,

@@ -244,10 +244,14 @@ def is_inactive(
     *,
     now: datetime.datetime,
     after: datetime.timedelta = INACTIVE_AFTER,
+    running: bool | None = None,
 ) -> bool:
     """No activity for a week while the cohort runs, counted from the learner's own
-    start when they have done nothing yet (someone who joined yesterday is not idle)."""
-    if not enrollment.cohort.is_running(now):
+    start when they have done nothing yet (someone who joined yesterday is not idle).
+    ``running``: whether the cohort runs at ``now``, when the caller knows it already."""
+    if running is None:
+        running = enrollment.cohort.is_running(now)
+    if not running:
         return False
     return now - inactive_since(enrollment, last) >= after
 
@@ -415,21 +419,21 @@ _kept_cohorts: dict[tuple, tuple[float, CohortRows]] = {}
 _kept_rows: dict[tuple, tuple[float, LearnerRows]] = {}
 
 
-def _versions(instance) -> int | None:
-    """The ``progress_version`` the object was read with; None when it was read without
-    it, or a service changed its progress since it was read (``progress_changed``)."""
+def read_version(instance) -> int | None:
+    """The ``progress_version`` an enrolment or cohort was read with; None when it was
+    read without it, or a service changed its progress since (``progress_changed``)."""
     if getattr(instance, "progress_outdated", False):
         return None
     return instance.__dict__.get("progress_version")
 
 
 def _cohort_key(cohort) -> tuple | None:
-    version = _versions(cohort)
+    version = read_version(cohort)
     return None if version is None else (cohort.pk, version)
 
 
 def _learner_key(enrollment) -> tuple | None:
-    cohort_key, version = _cohort_key(enrollment.cohort), _versions(enrollment)
+    cohort_key, version = _cohort_key(enrollment.cohort), read_version(enrollment)
     if cohort_key is None or version is None:
         return None
     return (enrollment.pk, enrollment.__dict__.get("created_at"), version, *cohort_key)
